@@ -1,0 +1,1 @@
+"""granska.app: question understanding, extractive answers, figure verification, the engine facade and the web app."""

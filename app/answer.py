@@ -1,0 +1,212 @@
+"""Extractive answers: pick the sentences or table rows that answer the question, and cite them.
+
+Nothing is generated: every sentence of an answer is either copied from a cited passage or a
+table row rendered with its column headers, plus short Swedish connecting labels. A passage is
+only used when it covers enough of what the question is about (weighted by how specific each
+word is); otherwise the answer is an honest refusal.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from granska.app.query import Query
+from granska.app.scope import period_label
+from granska.index.lexical import LexicalIndex, analyse_words
+from granska.ingest.chunk import CELL_SEP, unit_of  # the ingest's own unit rule for table columns
+from granska.ingest.numbers import parse_figures
+from granska.types import Chunk, Figure, Hit
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9+\-–•])")
+_CAUSAL = re.compile(
+    r"\b(beror|berodde|på grund av|pga|till följd av|förklaras|orsak|eftersom|med anledning av|kopplat till|avser|då |vilket)\b",
+    re.I,
+)
+_BULLET = re.compile(r"^\s*[•\-–·●]\s*")
+
+MIN_COVERAGE = 0.5  # share of the question's (idf-weighted) content the best passage must cover
+
+
+@dataclass
+class Candidate:
+    """A sentence, bullet or table row that could answer, with where it comes from."""
+
+    text: str  # as shown in the answer
+    chunk: Chunk
+    rank: int  # retrieval rank of its chunk
+    kind: str  # "sentence" | "row"
+    figures: list[Figure] = field(default_factory=list)
+    coverage: float = 0.0
+    score: float = 0.0
+    matched: frozenset[str] = frozenset()
+
+
+def candidates_from(hits: list[Hit]) -> list[Candidate]:
+    out: list[Candidate] = []
+    for rank, hit in enumerate(hits):
+        chunk = hit.chunk
+        if chunk.kind == "table":
+            out.extend(_row_candidates(chunk, rank))
+        else:
+            for line in chunk.text.split("\n"):
+                for sentence in _SENTENCE.split(line.strip()):
+                    sentence = _BULLET.sub("", sentence).strip()
+                    if len(sentence) > 15:
+                        out.append(Candidate(sentence, chunk, rank, "sentence", parse_figures(sentence)))
+    return out
+
+
+def _row_candidates(chunk: Chunk, rank: int) -> list[Candidate]:
+    """Each body row rendered as "label – column: value, column: value" (header meanings attached)."""
+    lines = chunk.text.split("\n")
+    header_idx = next((i for i, line in enumerate(lines) if CELL_SEP in line), None)
+    if header_idx is None:
+        return []
+    caption = " ".join(lines[:header_idx])
+    header = lines[header_idx].split(CELL_SEP)
+    caption_unit = unit_of(caption) or unit_of(header[0])
+    out = []
+    for line in lines[header_idx + 1:]:
+        cells = line.split(CELL_SEP)
+        label = cells[0].strip()
+        parts = []
+        for col, cell in enumerate(cells[1:], start=1):
+            cell = cell.strip()
+            if not cell:
+                continue
+            name = header[col].strip() if col < len(header) else ""
+            unit = unit_of(name) or caption_unit
+            shown = cell
+            if unit and unit != "%" and re.fullmatch(r"[+\-−–]?\d[\d \u00a0]*(,\d+)?", cell):
+                shown = f"{cell} {unit}"  # a bare number takes the unit its column or caption states
+            parts.append(f"{name}: {shown}" if name else shown)
+        if not parts:
+            continue
+        text = f"{label} – {', '.join(parts)}" if label else ", ".join(parts)
+        out.append(Candidate(text, chunk, rank, "row", parse_figures(", ".join(parts))))
+    return out
+
+
+def score_candidates(
+    candidates: list[Candidate], query: Query, lexical: LexicalIndex, ignore: set[str]
+) -> list[Candidate]:
+    """Coverage of the question's content words (idf-weighted), plus small priors; best first."""
+    terms = [(tok, forms) for tok, forms in query.terms if tok not in ignore]
+    weights = [max(lexical.idf(f) for f in forms) for _, forms in terms]
+    total = sum(weights) or 1.0
+    for cand in candidates:
+        own = set()
+        for _, forms in analyse_words(cand.text):
+            own |= forms
+        context = set()
+        for _, forms in analyse_words(f"{cand.chunk.section} {cand.chunk.text if cand.kind == 'row' else ''}"):
+            context |= forms
+        matched = set()
+        got = 0.0
+        for (tok, forms), weight in zip(terms, weights, strict=True):
+            if forms & own:
+                got += weight
+                matched.add(tok)
+            elif forms & context:
+                got += 0.6 * weight
+                matched.add(tok)
+        cand.coverage = got / total if terms else 0.0
+        cand.matched = frozenset(matched)
+        bonus = 0.02 / (1 + cand.rank)
+        if query.kind in ("figure", "compare") and cand.figures:
+            bonus += 0.1
+        if query.kind == "why" and _CAUSAL.search(cand.text):
+            bonus += 0.15
+        if query.kind == "figure" and not cand.figures:
+            bonus -= 0.15
+        cand.score = cand.coverage + bonus
+    return sorted(candidates, key=lambda c: (-c.score, c.rank, c.chunk.position))
+
+
+def report_label(chunk: Chunk) -> str:
+    """"Månadsrapport oktober 2020 (Region Halland, Regionkontoret)"."""
+    return f"{chunk.report_type.capitalize()} {period_label(chunk.period_end, chunk.period_start)} ({chunk.organisation})"
+
+
+@dataclass
+class Part:
+    """One cited statement of an answer."""
+
+    candidate: Candidate
+    label: str = ""  # e.g. the report and period, when an answer spans several reports
+
+
+@dataclass
+class Draft:
+    parts: list[Part]
+    intro: str = ""
+    computed: list[str] = field(default_factory=list)  # sentences with figures computed by granska
+
+
+def compose(query: Query, scored: list[Candidate], multi_document: bool) -> Draft | None:
+    """Choose the statements that answer; None when nothing covers the question well enough."""
+    if not scored or scored[0].coverage < MIN_COVERAGE:
+        return None
+    best = scored[0]
+    if query.kind == "why":
+        return Draft(_why_parts(scored, best))
+    if query.kind == "list":
+        return Draft(_list_parts(scored, best))
+    if query.kind == "compare" or (multi_document and query.kind in ("figure", "other")):
+        per_doc = _best_per_document(scored, best, need_figures=query.kind in ("figure", "compare"))
+        if len(per_doc) > 1:
+            parts = [Part(c, report_label(c.chunk)) for c in sorted(per_doc, key=lambda c: c.chunk.period_end)]
+            draft = Draft(parts)
+            if query.kind == "compare":
+                draft.computed = _difference(parts)
+            elif not query.has_period:
+                draft.intro = "Frågan anger ingen period, och flera rapporter besvarar den:"
+            return draft
+    return Draft([Part(best)])
+
+
+def _why_parts(scored: list[Candidate], best: Candidate) -> list[Part]:
+    """The best passage plus the causal sentences next to it (same document), at most three."""
+    pool = [c for c in scored if c.chunk.document == best.chunk.document and c.coverage >= 0.5 * best.coverage]
+    causal = [c for c in pool if _CAUSAL.search(c.text)]
+    chosen = [best] + [c for c in causal if c is not best][:2]
+    return [Part(c) for c in sorted(chosen, key=lambda c: (c.chunk.position, scored.index(c)))]
+
+
+def _list_parts(scored: list[Candidate], best: Candidate) -> list[Part]:
+    """All rows of the best table, or the bullet items of the best passage's chunk (at most ten)."""
+    same_chunk = [c for c in scored if c.chunk.id == best.chunk.id]
+    items = sorted(same_chunk, key=lambda c: best.chunk.text.find(c.text.split(" – ")[0][:30]))
+    return [Part(c) for c in items[:10]] if len(items) > 1 else [Part(best)]
+
+
+def _best_per_document(scored: list[Candidate], best: Candidate, need_figures: bool) -> list[Candidate]:
+    floor = max(MIN_COVERAGE, 0.8 * best.coverage)
+    chosen: dict[str, Candidate] = {}
+    for cand in scored:
+        if cand.coverage < floor or (need_figures and not cand.figures):
+            continue
+        chosen.setdefault(cand.chunk.document, cand)
+    return list(chosen.values())
+
+
+def _difference(parts: list[Part]) -> list[str]:
+    """The change between the first and last period, computed here and labelled as computed."""
+    from granska.ingest.numbers import format_figure
+
+    first, last = parts[0].candidate, parts[-1].candidate
+    if not first.figures or not last.figures:
+        return []
+    a, b = first.figures[0], last.figures[0]
+    if a.unit != b.unit:
+        return []
+    delta = b.value - a.value
+    unit = "procentenheter" if a.unit == "%" else a.unit
+    shown = format_figure(delta, unit)
+    if delta > 0 and not shown.startswith("+"):
+        shown = "+" + shown
+    return [
+        f"Förändring från {period_label(first.chunk.period_end)} till {period_label(last.chunk.period_end)}: "
+        f"{shown} (beräknat av granska ur de citerade värdena)."
+    ]

@@ -1,0 +1,218 @@
+"""The engine: the one public entry point for asking, searching and listing the archive.
+
+CLI, web app, HTTP API and the accuracy suite all go through `Engine`, so they give the same
+answers. It loads the store once, and reloads the lexical index and registry when an ingest has
+changed them (queries keep being answered meanwhile, from the previous consistent state).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from granska.app.answer import Draft, candidates_from, compose, report_label, score_candidates
+from granska.app.query import Query, parse_question
+from granska.app.scope import archive_summary, resolve_scope
+from granska.app.verify import verify_figures
+from granska.index.builder import store_paths
+from granska.index.registry import DocumentRecord, Registry
+from granska.index.retrieve import Filters, HybridRetriever, Mode
+from granska.settings import Settings
+from granska.types import Answer, Citation, Hit
+
+log = logging.getLogger(__name__)
+
+_NO_ANSWER = "Det framgår inte av rapporterna i arkivet"
+
+
+class EmptyArchive(RuntimeError):
+    """The store holds no documents yet."""
+
+
+class Engine:
+    def __init__(self, settings: Settings | None = None, mode: Mode = "hybrid") -> None:
+        from granska.index.embed import embedder_fingerprint, make_embedder
+        from granska.index.store import ChunkStore
+
+        self.settings = settings or Settings.from_env()
+        self.mode = mode
+        self.paths = store_paths(self.settings)
+        self._lock = threading.RLock()
+        self._sessions: dict[str, Query] = {}
+        self.embedder = make_embedder(self.settings)
+        self.store = ChunkStore(self.settings, embedder_fingerprint(self.settings))
+        self._state_mtime: float | None = None
+        self._load_indexes()
+
+    # -- loading -----------------------------------------------------------------------------
+    def _load_indexes(self) -> None:
+        from granska.index.lexical import LexicalIndex
+
+        state = self.paths["lexical"] / "state.json"
+        mtime = state.stat().st_mtime if state.exists() else None
+        if mtime is not None and mtime == self._state_mtime:
+            return
+        registry = Registry(self.paths["registry"])
+        lexical = LexicalIndex.load(self.paths["lexical"]) if mtime else LexicalIndex.build([])
+        self.registry = registry
+        self.lexical = lexical
+        self.retriever = HybridRetriever(
+            self.store,
+            lexical,
+            self.embedder,
+            mode=self.mode,
+            dense_weight=self.settings.dense_weight,
+            lexical_weight=self.settings.lexical_weight,
+            rrf_k=self.settings.rrf_k,
+            candidates=self.settings.candidates,
+            top_k=self.settings.top_k,
+        )
+        self._state_mtime = mtime
+
+    def refresh(self) -> None:
+        """Pick up the results of an ingest that finished since the last query."""
+        with self._lock:
+            self._load_indexes()
+
+    # -- public API --------------------------------------------------------------------------
+    def documents(self) -> list[DocumentRecord]:
+        self.refresh()
+        return sorted(self.registry.documents.values(), key=lambda r: (r.organisation, r.period_end, r.document))
+
+    def search(self, query: str, k: int = 10, filters: dict | None = None) -> list[Hit]:
+        self.refresh()
+        docs = self._filter_documents(filters)
+        flt = Filters(document=tuple(d.document for d in docs)) if filters else Filters()
+        if filters and not docs:
+            return []
+        return self.retriever.search(query, flt, k)
+
+    def ask(self, question: str, filters: dict | None = None, session: str | None = None, id: str | None = None) -> Answer:
+        start = time.perf_counter()
+        self.refresh()
+        query = self._with_context(parse_question(question), session)
+        docs = self._filter_documents(filters)
+        timings: dict[str, float] = {}
+        if not docs:
+            answer = self._refusal(question, f"{_NO_ANSWER}: {archive_summary(list(self.registry.documents.values()))}")
+        else:
+            scope = resolve_scope(query, docs)
+            if scope.refusal:
+                answer = self._refusal(question, scope.refusal)
+            else:
+                t0 = time.perf_counter()
+                restrict = scope.restricted or bool(filters)
+                flt = Filters(document=tuple(d.document for d in scope.documents)) if restrict else Filters()
+                hits = self.retriever.search(self._retrieval_text(query), flt, self.settings.top_k)
+                timings["retrieve"] = (time.perf_counter() - t0) * 1000
+                t1 = time.perf_counter()
+                scored = score_candidates(candidates_from(hits), query, self.lexical, scope.organisation_words)
+                multi = len({d.document for d in scope.documents}) > 1
+                draft = compose(query, scored, multi)
+                answer = self._render(question, draft) if draft else self._refusal(
+                    question, f"{_NO_ANSWER}. {archive_summary(scope.documents)}"
+                )
+                timings["answer"] = (time.perf_counter() - t1) * 1000
+        if session is not None:
+            self._sessions[session] = query
+        timings["total"] = (time.perf_counter() - start) * 1000
+        answer.timings_ms = {k: round(v, 1) for k, v in timings.items()}
+        answer.id = id
+        return answer
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _filter_documents(self, filters: dict | None) -> list[DocumentRecord]:
+        """Documents allowed by user filters (organisation and report type match case-insensitively, in part)."""
+        docs = list(self.registry.documents.values())
+        for key, value in (filters or {}).items():
+            if value in (None, "", []):
+                continue
+            wanted = str(value).lower()
+            if key == "year":
+                docs = [d for d in docs if str(d.year) == wanted or str(d.period_start // 100) == wanted]
+            elif key in ("organisation", "report_type", "document"):
+                docs = [d for d in docs if wanted in str(getattr(d, key)).lower()]
+            else:
+                raise ValueError(f"Okänt filter {key!r}: använd organisation, report_type, year eller document.")
+        return docs
+
+    def _with_context(self, query: Query, session: str | None) -> Query:
+        """A follow-up ("och i februari?", "varför då?") borrows the topic of the session's last question."""
+        previous = self._sessions.get(session) if session else None
+        if previous is None or len(query.terms) > 1:
+            return query
+        merged = replace(previous, text=f"{previous.text} {query.text}", terms=previous.terms + query.terms)
+        if query.has_period:
+            merged = replace(
+                merged,
+                years=query.years,
+                months=query.months,
+                months_elapsed=query.months_elapsed,
+                report_number=query.report_number,
+                last_year=query.last_year,
+            )
+        if query.kind != "other":
+            merged = replace(merged, kind=query.kind)
+        return merged
+
+    @staticmethod
+    def _retrieval_text(query: Query) -> str:
+        return query.text
+
+    def _refusal(self, question: str, text: str) -> Answer:
+        return Answer(question=question, answer=text, refused=True)
+
+    def _render(self, question: str, draft: Draft) -> Answer:
+        citations: list[Citation] = []
+        numbers: dict[str, int] = {}
+        figures = []
+        lines: list[str] = []
+        for part in draft.parts:
+            chunk = part.candidate.chunk
+            if chunk.id not in numbers:
+                numbers[chunk.id] = len(citations) + 1
+                citations.append(
+                    Citation(
+                        n=numbers[chunk.id],
+                        document=chunk.document,
+                        organisation=chunk.organisation,
+                        report_type=chunk.report_type,
+                        period=chunk.period,
+                        page=chunk.page,
+                        page_label=chunk.page_label or str(chunk.page),
+                        section=chunk.section.split(" > ")[-1],
+                        kind=chunk.kind,
+                        text=chunk.text,
+                        chunk_id=chunk.id,
+                    )
+                )
+            n = numbers[chunk.id]
+            figures.extend(verify_figures(part.candidate.text, n, chunk))
+            lines.append(f"{part.label}: {part.candidate.text} [{n}]" if part.label else f"{part.candidate.text} [{n}]")
+        labels = {p.label for p in draft.parts}
+        if "" in labels:
+            label = report_label(draft.parts[0].candidate.chunk)
+            head = f"Enligt {label[0].lower()}{label[1:]}:"
+            body = ("\n".join(f"- {line}" for line in lines) if len(lines) > 1 and _is_list(draft) else " ".join(lines))
+            text = f"{head} {body}" if "\n" not in body else f"{head}\n{body}"
+        else:
+            text = "\n".join(([draft.intro] if draft.intro else []) + [f"- {line}" for line in lines])
+        if draft.computed:
+            text += "\n" + " ".join(draft.computed)
+        answer = Answer(question=question, answer=text, refused=False, citations=citations, figures=figures)
+        unverified = [f.text for f in figures if not f.verified]
+        if unverified:
+            answer.warnings.append("Kunde inte verifieras mot källan: " + ", ".join(unverified))
+        return answer
+
+
+def _is_list(draft: Draft) -> bool:
+    return all(p.candidate.kind == "row" for p in draft.parts) or len(draft.parts) > 2
+
+
+def open_engine(store: Path | None = None, **overrides) -> Engine:
+    """An engine on the given store (else the configured one)."""
+    return Engine(Settings.from_env(store=store, **overrides))

@@ -1,0 +1,143 @@
+"""Question understanding: what period, which organisation, what kind of answer, which terms.
+
+The result drives retrieval filters/boosts, the scope check that decides honest refusals, and the
+shape of the answer. Everything here is general Swedish (month names, question words, causal
+markers, region names), never tied to one report.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from granska.index.lexical import analyse_words
+from granska.ingest.periods import MONTHS
+
+Kind = Literal["figure", "why", "list", "compare", "other"]
+
+# Sweden's 21 regions and the largest municipalities: mentions of these are checked against the
+# archive, so a question about an organisation the archive does not hold is refused.
+PLACES = (
+    "stockholm", "uppsala", "sörmland", "södermanland", "östergötland", "jönköping", "kronoberg",
+    "kalmar", "gotland", "blekinge", "skåne", "halland", "västra götaland", "värmland", "örebro",
+    "västmanland", "dalarna", "gävleborg", "västernorrland", "jämtland", "härjedalen",
+    "västerbotten", "norrbotten", "göteborg", "malmö", "linköping", "västerås", "helsingborg",
+    "norrköping", "umeå", "lund", "borås", "halmstad", "karlstad", "luleå", "sundsvall",
+)
+
+_WHY = re.compile(r"\b(varför|vad beror|beror det|förklara|förklaring|orsak|anledning|vad ligger bakom|hur kommer det sig)", re.I)
+_LIST = re.compile(r"\b(vilka|lista|räkna upp|vad ingår|vilka är|nämn)\b", re.I)
+_COMPARE = re.compile(r"\b(jämför|jämfört|jämförelse|skillnad|förändrats|förändring|ökat|minskat|utveckling(en)? mellan|mot förra|än i)\b", re.I)
+_FIGURE = re.compile(r"\b(hur (mycket|stor|stort|stora|hög|högt|höga|låg|lågt|många)|vad (var|är|blev|landade|prognostiserar|visar)|vilken|vilket|belopp|andel|siffra|nivå|procent|mnkr|tkr|kr)\b", re.I)
+_YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
+_REFERENCE_BEFORE = re.compile(r"(sedan|från|jämfört med|mot|efter)\s+$", re.I)
+_UR = re.compile(r"\b(?:ur|uppföljningsrapport)\s*(\d)\b", re.I)
+_MONTHS_AFTER = re.compile(r"efter\s+(en|ett|två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|\d{1,2})\s+månader", re.I)
+_NUMBER_WORDS = {"en": 1, "ett": 1, "två": 2, "tre": 3, "fyra": 4, "fem": 5, "sex": 6, "sju": 7, "åtta": 8, "nio": 9, "tio": 10, "elva": 11, "tolv": 12}
+_LAST_YEAR = re.compile(r"\b(förra året|i fjol|föregående år)\b", re.I)
+
+# Words that say what kind of question it is, not what it is about.
+_QUESTION_WORDS = frozenset(
+    """vad hur varför vilken vilket vilka när var finns fanns stor stort stora mycket många hög högt höga
+    låg lågt låga blev är var visar visade enligt rapporten rapport rapporterna arkivet beror säger
+    uppgår uppgick ligger låg kan jag vill veta ge mig lista nämn jämför jämfört skillnad mellan
+    siffra siffran siffror belopp beloppet procent månad månaden året år""".split()
+)
+
+
+@dataclass(frozen=True)
+class MonthRef:
+    year: int | None
+    month: int
+
+    def yyyymm(self, default_year: int | None = None) -> int | None:
+        year = self.year or default_year
+        return year * 100 + self.month if year else None
+
+
+@dataclass
+class Query:
+    text: str
+    kind: Kind
+    years: list[int] = field(default_factory=list)
+    months: list[MonthRef] = field(default_factory=list)  # the period(s) asked about
+    reference_months: list[MonthRef] = field(default_factory=list)  # "sedan augusti": a comparison point
+    months_elapsed: int | None = None  # "efter två månader"
+    report_number: int | None = None  # "UR2"
+    last_year: bool = False
+    places: list[str] = field(default_factory=list)  # region/municipality names mentioned
+    terms: list[tuple[str, frozenset[str]]] = field(default_factory=list)  # content words with their forms
+
+    @property
+    def has_period(self) -> bool:
+        return bool(self.years or self.months or self.months_elapsed or self.report_number or self.last_year)
+
+
+def _month_matches(text: str) -> list[tuple[int, int, str]]:
+    """(start, month, matched word) for month names, also as the head of compounds ("oktoberrapporten")."""
+    out = []
+    for match in re.finditer(r"[a-zåäö]+", text.lower()):
+        word = match.group(0)
+        for name, number in MONTHS.items():
+            if word == name or (len(name) >= 5 and word.startswith(name)) or (
+                len(name) >= 3 and word.startswith(name) and word[len(name):] in ("rapporten", "rapport", "siffran")
+            ):
+                out.append((match.start(), number, word))
+                break
+    return out
+
+
+def parse_question(text: str) -> Query:
+    lowered = text.lower()
+    years = [int(y) for y in _YEAR.findall(text)]
+    months: list[MonthRef] = []
+    references: list[MonthRef] = []
+    for start, month, _word in _month_matches(text):
+        after = text[start:start + 30]
+        year_match = re.match(r"[^\d]{0,25}?\b(19[89]\d|20[0-4]\d)\b", after)
+        ref = MonthRef(int(year_match.group(1)) if year_match else None, month)
+        if _REFERENCE_BEFORE.search(text[max(0, start - 15):start]):
+            references.append(ref)
+        else:
+            months.append(ref)
+    # "jan–feb 2020": a range names the month it runs to.
+    elapsed_match = _MONTHS_AFTER.search(lowered)
+    elapsed = None
+    if elapsed_match:
+        raw = elapsed_match.group(1)
+        elapsed = int(raw) if raw.isdigit() else _NUMBER_WORDS.get(raw)
+    ur = _UR.search(text)
+    places = [p for p in PLACES if re.search(rf"\b{p}", lowered)]
+    kind: Kind = "other"
+    if _WHY.search(text):
+        kind = "why"
+    elif _COMPARE.search(text) and (len(months) + len(set(years)) >= 2 or references):
+        kind = "compare"
+    elif _LIST.search(text):
+        kind = "list"
+    elif _FIGURE.search(text):
+        kind = "figure"
+    return Query(
+        text=text,
+        kind=kind,
+        years=sorted(set(years)),
+        months=months,
+        reference_months=references,
+        months_elapsed=elapsed,
+        report_number=int(ur.group(1)) if ur else None,
+        last_year=bool(_LAST_YEAR.search(text)),
+        places=places,
+        terms=content_terms(text),
+    )
+
+
+def content_terms(text: str) -> list[tuple[str, frozenset[str]]]:
+    """Content words with their forms: no question words, years or month names (also as compound heads)."""
+    month_words = {word for _, _, word in _month_matches(text)}
+    out = []
+    for token, forms in analyse_words(text):
+        if token in _QUESTION_WORDS or _YEAR.fullmatch(token) or token in MONTHS or token in month_words:
+            continue
+        out.append((token, forms))
+    return out

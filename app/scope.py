@@ -1,0 +1,130 @@
+"""Which reports a question is about, decided against the archive's catalogue (the registry).
+
+Refusing by similarity score does not work on this kind of archive (MODELS.md: near-miss
+questions score like answerable ones). So a question that names an organisation, a period or a
+report the archive does not hold is refused here, before retrieval, naming what the archive holds.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from granska.app.query import Query
+from granska.index.lexical import analyse_words
+from granska.index.registry import DocumentRecord
+from granska.ingest.periods import month_name
+
+# Words of organisation names too generic to identify one ("Region", "Nämnden för", "Stad").
+_GENERIC_ORG_WORDS = frozenset(
+    "region regionen regionens stad staden kommun kommunen nämnden nämnd för och förvaltning förvaltningen".split()
+)
+
+
+def period_label(period_end: int, period_start: int | None = None) -> str:
+    """"oktober 2020"; a whole-year span reads "2024"."""
+    year, month = divmod(period_end, 100)
+    if period_start is not None and period_start == year * 100 + 1 and month == 12:
+        return str(year)
+    return f"{month_name(month)} {year}"
+
+
+@dataclass
+class Scope:
+    documents: list[DocumentRecord]
+    refusal: str | None = None  # why the archive cannot answer, in Swedish
+    restricted: bool = False  # the question itself narrowed the documents
+    organisation_words: set[str] = field(default_factory=set)  # question words that named an organisation
+
+
+def organisation_words(records: list[DocumentRecord]) -> dict[str, set[str]]:
+    """Identifying words of each organisation in the archive, with their forms."""
+    out: dict[str, set[str]] = {}
+    for rec in records:
+        forms: set[str] = set()
+        for token, word_forms in analyse_words(rec.organisation):
+            if token not in _GENERIC_ORG_WORDS and len(token) > 2:
+                forms |= word_forms
+        out[rec.organisation] = forms
+    return out
+
+
+def archive_summary(records: list[DocumentRecord]) -> str:
+    """One sentence naming what the archive holds, for refusals."""
+    if not records:
+        return "Arkivet är tomt."
+    items = sorted(
+        {f"{rec.report_type} {period_label(rec.period_end, rec.period_start)} ({rec.organisation})" for rec in records}
+    )
+    return "Arkivet innehåller: " + "; ".join(items) + "."
+
+
+def resolve_scope(query: Query, records: list[DocumentRecord]) -> Scope:
+    docs = list(records)
+    org_forms = organisation_words(records)
+    named_orgs: set[str] = set()
+    org_words: set[str] = set()
+    for token, forms in query.terms:
+        for organisation, known in org_forms.items():
+            if forms & known:
+                named_orgs.add(organisation)
+                org_words.add(token)
+    restricted = False
+    archive_text = " ".join(rec.organisation.lower() for rec in records)
+    unknown_places = [p for p in query.places if p not in archive_text]
+    if unknown_places and not named_orgs:
+        return Scope([], refusal=_no_org(unknown_places, records), organisation_words=org_words)
+    if named_orgs:
+        docs = [d for d in docs if d.organisation in named_orgs]
+        restricted = True
+
+    by_period = _filter_period(query, docs)
+    if by_period is not None:
+        if not by_period:
+            return Scope([], refusal=_no_period(query, docs or records), organisation_words=org_words)
+        docs, restricted = by_period, True
+    return Scope(docs, restricted=restricted, organisation_words=org_words)
+
+
+def _filter_period(query: Query, docs: list[DocumentRecord]) -> list[DocumentRecord] | None:
+    """Documents matching the period the question names; None when it names none."""
+    if not query.has_period:
+        return None
+    out = docs
+    if query.months:
+        wanted = {(m.year, m.month) for m in query.months}
+        out = [
+            d for d in out
+            if any(d.period_end % 100 == month and (year is None or d.period_end // 100 == year) for year, month in wanted)
+        ]
+        if query.years and not any(m.year for m in query.months):
+            out = [d for d in out if d.period_end // 100 in query.years]
+    elif query.years:
+        out = [d for d in out if d.period_end // 100 in query.years or d.period_start // 100 in query.years]
+    if query.months_elapsed:
+        out = [d for d in out if d.period_end - d.period_start + 1 == query.months_elapsed]
+    if query.report_number:
+        pattern = re.compile(rf"\b{query.report_number}\b")
+        out = [d for d in out if d.report_type == "uppföljningsrapport" and pattern.search(d.title)]
+    if query.last_year and not (query.months or query.years):
+        return None
+    return out
+
+
+def _no_org(places: list[str], records: list[DocumentRecord]) -> str:
+    names = ", ".join(p.title() for p in places)
+    return f"Det framgår inte av rapporterna i arkivet: arkivet har inga rapporter från {names}. {archive_summary(records)}"
+
+
+def _no_period(query: Query, records: list[DocumentRecord]) -> str:
+    asked = []
+    for m in query.months:
+        asked.append(f"{month_name(m.month)} {m.year}" if m.year else month_name(m.month))
+    if not query.months:
+        asked.extend(str(y) for y in query.years)
+    if query.months_elapsed:
+        asked.append(f"perioden efter {query.months_elapsed} månader")
+    if query.report_number:
+        asked.append(f"uppföljningsrapport {query.report_number}")
+    what = ", ".join(asked) or "den perioden"
+    return f"Det framgår inte av rapporterna i arkivet: det finns ingen rapport för {what}. {archive_summary(records)}"

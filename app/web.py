@@ -1,0 +1,450 @@
+"""The web app: a Swedish Gradio UI (chat, search, archive) and the HTTP API, in one server.
+
+Gradio is mounted on a FastAPI app so that the JSON API of DESIGN.md (`/api/...`) and the UI are
+served by one uvicorn process on one port, and both go through the same `ArchiveService`.
+Safe by default: it binds to 127.0.0.1, never opens a share tunnel or sends analytics, and asks
+for a login when `GRANSKA_AUTH` names a users file ("user:password" per line).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import logging
+import os
+import secrets
+import tempfile
+from html import escape
+from pathlib import Path
+from typing import Any, Callable, Iterator
+from uuid import uuid4
+
+import gradio as gr
+from fastapi import FastAPI, HTTPException, Request
+from starlette.routing import Mount
+
+from granska.app.pages import PageError
+from granska.app.webapi import MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES, ArchiveService, api_router, hits_to_csv, snippet_html
+
+log = logging.getLogger(__name__)
+
+EXAMPLES = [
+    "Vad prognostiserar Regionkontoret för 2020 i oktoberrapporten?",
+    "Hur hög var sjukfrånvaron i februari 2020?",
+    "Varför är prognosen förbättrad sedan augusti?",
+]
+_ALL = ("Alla", "")
+_STREAM_STEPS = 12
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+CSS = """
+.cite-card {border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px;
+            margin-bottom: 8px; background: var(--background-fill-secondary);}
+.cite-head {font-weight: 600;}
+.cite-n {display: inline-block; min-width: 2em; font-weight: 700; color: var(--color-accent);}
+.cite-meta {font-size: 0.9em; opacity: 0.85;}
+.cite-text {font-size: 0.9em; margin: 6px 0 4px 0; padding-left: 8px;
+            border-left: 3px solid var(--color-accent); white-space: pre-wrap;}
+mark {background: #ffe066; color: inherit; padding: 0 1px;}
+"""
+
+
+# -- rendering helpers ---------------------------------------------------------------------------
+def pdf_link(document: str, page: int) -> str:
+    """A relative link (works behind a reverse proxy prefix) that opens the PDF at the cited page."""
+    from urllib.parse import quote
+
+    return f"api/pdf/{quote(document)}#page={int(page)}"
+
+
+def citation_cards(citations: list[dict]) -> str:
+    """Numbered source cards: report, organisation, period, printed page, section and the passage."""
+    if not citations:
+        return "<p class='cite-meta'>Inga källor ännu. Ställ en fråga så visas de citerade textstyckena här.</p>"
+    cards = []
+    for c in citations:
+        text = " ".join(c["text"].split())
+        short = text if len(text) <= 600 else text[:600] + " …"
+        cards.append(
+            f"<div class='cite-card' id='kalla-{c['n']}'>"
+            f"<div class='cite-head'><span class='cite-n'>[{c['n']}]</span>{escape(c['document'])}</div>"
+            f"<div class='cite-meta'>{escape(c['organisation'])} · {escape(c['report_type'])} {escape(c['period'])}"
+            f" · s. {escape(str(c['page_label']))} (PDF-sida {c['page']})"
+            f"{' · ' + escape(c['section']) if c['section'] else ''}{' · tabell' if c['kind'] == 'table' else ''}</div>"
+            f"<div class='cite-text'>{escape(short)}</div>"
+            f"<a href='{escape(pdf_link(c['document'], c['page']))}' target='_blank' rel='noopener'>"
+            f"Öppna PDF:en på sidan {c['page']}</a></div>"
+        )
+    return "".join(cards)
+
+
+def chat_text(answer: dict) -> str:
+    """The answer as the chat shows it: the text with its [n] markers, then a short source list."""
+    lines = [answer["answer"]]
+    if answer["citations"]:
+        sources = "; ".join(f"[{c['n']}] {c['document']}, s. {c['page_label']}" for c in answer["citations"])
+        lines.append(f"\n**Källor:** {sources}")
+    lines.extend(f"\n_Obs: {w}_" for w in answer.get("warnings", []))
+    return "\n".join(lines)
+
+
+def progressive(text: str, steps: int = _STREAM_STEPS) -> Iterator[str]:
+    """Growing prefixes of the text, cut at word boundaries, to stream the answer into the chat."""
+    words = text.split(" ")
+    size = max(1, len(words) // steps)
+    for end in range(size, len(words), size):
+        yield " ".join(words[:end])
+    yield text
+
+
+def page_view(service: ArchiveService, document: str, page: int, passage: str) -> tuple[Any, str]:
+    """The page image with the passage marked, and a caption with the PDF link (or why not)."""
+    from PIL import Image
+
+    link = f"<a href='{escape(pdf_link(document, page))}' target='_blank' rel='noopener'>Ladda ner PDF:en (sida {page})</a>"
+    try:
+        png = service.page_png(document, page, passage)
+    except PageError as exc:
+        return None, f"<p>{escape(str(exc))}</p>"
+    caption = f"<p><b>{escape(document)}</b>, PDF-sida {page}; det citerade textstycket är markerat i gult. {link}</p>"
+    return Image.open(io.BytesIO(png)), caption
+
+
+def _filters(organisation: str, report_type: str, year: str) -> dict:
+    return {"organisation": organisation or None, "report_type": report_type or None, "year": year or None}
+
+
+def _dropdowns(choices: dict[str, list[str]]) -> list[gr.Dropdown]:
+    return [
+        gr.Dropdown([_ALL, *choices["organisation"]], value="", label="Organisation", scale=2),
+        gr.Dropdown([_ALL, *choices["report_type"]], value="", label="Rapporttyp", scale=1),
+        gr.Dropdown([_ALL, *choices["year"]], value="", label="År", scale=1),
+    ]
+
+
+def _document_rows(docs: list[dict]) -> list[list[Any]]:
+    return [
+        [d["document"], d["organisation"], d["report_type"], d["period"], d["title"], d["pages"], d["chunks"], d["ingested_at"][:10]]
+        for d in docs
+    ]
+
+
+# -- the UI ---------------------------------------------------------------------------------------
+def build_blocks(service: ArchiveService) -> gr.Blocks:
+    """The Gradio UI: Chatt (staff), Sök (journalists, auditors), Arkiv (documents, upload, remove)."""
+    choices = service.filter_choices()
+    with gr.Blocks(title="granska – rapportarkivet", analytics_enabled=False) as demo:
+        gr.Markdown(
+            "# granska\nFrågor och sökning i arkivet av uppföljningsrapporter. "
+            "Varje siffra i svaren har en numrerad källa [n] som går att öppna på sin sida i rapporten."
+        )
+        with gr.Tabs():
+            # ---- Chatt ----
+            with gr.Tab("Chatt", id="chatt"):
+                session = gr.State(None)
+                citations = gr.State([])
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        with gr.Row():
+                            chat_filters = _dropdowns(choices)
+                        chatbot = gr.Chatbot(
+                            label="Samtal", height=480, elem_id="chatbot", feedback_options=None,
+                            placeholder="Ställ en fråga om rapporterna, t.ex. om prognos, sjukfrånvaro eller avvikelser.",
+                        )
+                        with gr.Row():
+                            question = gr.Textbox(
+                                label="Fråga", placeholder="Skriv din fråga och tryck Enter …", scale=5, elem_id="fraga",
+                                autofocus=True,
+                            )
+                            send = gr.Button("Skicka", variant="primary", scale=1, elem_id="skicka")
+                        clear = gr.Button("Nytt samtal", size="sm")
+                        gr.Examples(EXAMPLES, inputs=[question], label="Exempelfrågor")
+                    with gr.Column(scale=2):
+                        gr.Markdown("### Källor")
+                        cards = gr.HTML(citation_cards([]), elem_id="kallor")
+                        source_pick = gr.Radio([], label="Visa källans sida", elem_id="visa-kalla")
+                        source_image = gr.Image(
+                            label="Citerad sida", type="pil", format="png", interactive=False, elem_id="kallsida",
+                            buttons=["download", "fullscreen"],
+                        )
+                        source_caption = gr.HTML("", elem_id="kallsida-text")
+
+            # ---- Sök ----
+            with gr.Tab("Sök", id="sok"):
+                hits_state = gr.State([])
+                with gr.Row():
+                    query = gr.Textbox(label="Sök", placeholder="Ord, fras eller exakt siffra, t.ex. 82,7 eller 119 695",
+                                       scale=4, elem_id="sokruta")
+                    k = gr.Slider(1, 50, value=10, step=1, label="Antal träffar", scale=1)
+                    search_btn = gr.Button("Sök", variant="primary", scale=1, elem_id="sokknapp")
+                with gr.Row():
+                    search_filters = _dropdowns(choices)
+                search_status = gr.Markdown("", elem_id="sokstatus")
+                results = gr.Dataframe(
+                    headers=["Nr", "Dokument", "Period", "Sida", "Avsnitt", "Utdrag"],
+                    datatype=["number", "str", "str", "str", "str", "html"],
+                    interactive=False, wrap=True, elem_id="sokresultat",
+                    column_widths=["5%", "22%", "8%", "6%", "17%", "42%"],
+                )
+                export = gr.DownloadButton("Exportera till CSV", interactive=False, elem_id="exportera")
+                gr.Markdown("Klicka på en träff för att se sidan i rapporten.")
+                hit_image = gr.Image(label="Sidan med träffen", type="pil", format="png", interactive=False,
+                                     elem_id="traffsida", buttons=["download", "fullscreen"])
+                hit_caption = gr.HTML("")
+
+            # ---- Arkiv ----
+            with gr.Tab("Arkiv", id="arkiv"):
+                archive_info = gr.Markdown("")
+                docs_table = gr.Dataframe(
+                    headers=["Dokument", "Organisation", "Rapporttyp", "Period", "Titel", "Sidor", "Textstycken", "Inläst"],
+                    interactive=False, wrap=True, elem_id="dokument",
+                )
+                with gr.Row():
+                    with gr.Column():
+                        gr.Markdown(
+                            f"### Läs in rapporter\nPDF, .txt eller .md, högst {MAX_UPLOAD_BYTES // (1024 * 1024)} MB per fil. "
+                            "En fil med samma namn som ett befintligt dokument ersätter det."
+                        )
+                        upload_files = gr.File(label="Filer", file_count="multiple", file_types=list(UPLOAD_SUFFIXES),
+                                               type="filepath", elem_id="ladda-upp")
+                        upload_btn = gr.Button("Läs in", variant="primary", elem_id="las-in")
+                        upload_status = gr.Markdown("", elem_id="inlasning")
+                    with gr.Column():
+                        gr.Markdown("### Ta bort ett dokument")
+                        remove_pick = gr.Dropdown(choices["document"], value=None, label="Dokument")
+                        remove_btn = gr.Button("Ta bort ur arkivet", variant="stop")
+                        remove_status = gr.Markdown("")
+
+        archive_outputs = [archive_info, docs_table, remove_pick, *chat_filters, *search_filters]
+
+        def archive_state() -> list[Any]:
+            """Fresh archive listing and filter menus: on page load and after every upload or removal."""
+            docs = service.documents()
+            now = service.filter_choices()
+            pages = sum(d["pages"] for d in docs)
+            chunks = sum(d["chunks"] for d in docs)
+            info = f"Arkivet har **{len(docs)} dokument** ({pages} sidor, {chunks} textstycken)."
+
+            def menu(key: str) -> gr.Dropdown:
+                return gr.Dropdown(choices=[_ALL, *now[key]])
+
+            return [info, _document_rows(docs), gr.Dropdown(choices=now["document"], value=None),
+                    menu("organisation"), menu("report_type"), menu("year"),
+                    menu("organisation"), menu("report_type"), menu("year")]
+
+        # -- chat events --
+        def respond(message: str, history: list[dict], session_id: str | None, organisation: str, report_type: str,
+                    year: str) -> Iterator[tuple]:
+            """Answer in the chat, streaming the text; the session id lets the engine resolve follow-ups."""
+            message = (message or "").strip()
+            if not message:
+                raise gr.Error("Skriv en fråga först.")
+            session_id = session_id or uuid4().hex
+            history = [*(history or []), {"role": "user", "content": message},
+                       {"role": "assistant", "content": "Söker i arkivet …"}]
+            yield history, "", session_id, gr.skip(), gr.skip(), gr.skip()
+            try:
+                answer = service.ask(message, _filters(organisation, report_type, year), session_id)
+            except ValueError as exc:
+                history[-1]["content"] = str(exc)
+                yield history, "", session_id, [], citation_cards([]), gr.Radio(choices=[], value=None)
+                return
+            for partial in progressive(chat_text(answer)):
+                history[-1]["content"] = partial
+                yield history, gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            picks = [(f"[{c['n']}] {c['document']}, s. {c['page_label']}", c["n"]) for c in answer["citations"]]
+            yield (history, gr.skip(), session_id, answer["citations"], citation_cards(answer["citations"]),
+                   gr.Radio(choices=picks, value=None))
+
+        chat_inputs = [question, chatbot, session, *chat_filters]
+        chat_outputs = [chatbot, question, session, citations, cards, source_pick]
+        question.submit(respond, chat_inputs, chat_outputs, api_visibility="private")
+        send.click(respond, chat_inputs, chat_outputs, api_visibility="private")
+
+        def new_conversation() -> tuple:
+            return [], None, [], citation_cards([]), gr.Radio(choices=[], value=None), None, ""
+
+        clear.click(new_conversation, None, [chatbot, session, citations, cards, source_pick, source_image, source_caption],
+                    api_visibility="private")
+
+        def show_source(n: int | None, cited: list[dict]) -> tuple:
+            chosen = next((c for c in cited if c["n"] == n), None)
+            if chosen is None:
+                return None, ""
+            return page_view(service, chosen["document"], chosen["page"], chosen["text"])
+
+        source_pick.change(show_source, [source_pick, citations], [source_image, source_caption], api_visibility="private")
+
+        # -- search events --
+        def run_search(text: str, count: float, organisation: str, report_type: str, year: str) -> tuple:
+            text = (text or "").strip()
+            if not text:
+                raise gr.Error("Skriv något att söka efter.")
+            hits = service.search(text, int(count), _filters(organisation, report_type, year))
+            rows = [[i, h["document"], h["period"], h["page_label"], h["section"], snippet_html(h["text"], text)]
+                    for i, h in enumerate(hits, 1)]
+            status = f"**{len(hits)} träffar** för *{escape(text)}*." if hits else f"Inga träffar för *{escape(text)}*."
+            export_file = None
+            if hits:
+                with tempfile.NamedTemporaryFile("w", encoding="utf-8-sig", newline="", suffix=".csv",
+                                                 prefix="granska-sok-", delete=False) as fh:
+                    fh.write(hits_to_csv(hits))
+                    export_file = fh.name
+            return (status, rows, hits, gr.DownloadButton(value=export_file, interactive=bool(hits)), None, "")
+
+        search_inputs = [query, k, *search_filters]
+        search_outputs = [search_status, results, hits_state, export, hit_image, hit_caption]
+        query.submit(run_search, search_inputs, search_outputs, api_visibility="private")
+        search_btn.click(run_search, search_inputs, search_outputs, api_visibility="private")
+
+        def show_hit(hits: list[dict], evt: gr.SelectData) -> tuple:
+            row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+            if not isinstance(row, int) or not 0 <= row < len(hits):
+                return None, ""
+            hit = hits[row]
+            return page_view(service, hit["document"], hit["page"], hit["text"])
+
+        results.select(show_hit, [hits_state], [hit_image, hit_caption], api_visibility="private")
+
+        # -- archive events --
+        def upload(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> list[Any]:
+            """Ingest uploads with a progress bar; every failure is reported with the file's name."""
+            if not files:
+                raise gr.Error("Välj en eller flera filer att läsa in.")
+            total = len(files)
+            done: list[str] = []
+            progress((0, total), desc="Läser in …", unit="filer")
+
+            def on_file(name: str) -> None:
+                done.append(name)
+                progress((len(done), total), desc=f"Inläst: {name}", unit="filer")
+
+            outcome = service.upload([(Path(f), Path(f).name) for f in files], on_file=on_file)
+            lines = []
+            for label, names in (("Tillagda", outcome.added), ("Uppdaterade", outcome.updated),
+                                 ("Oförändrade", outcome.unchanged)):
+                if names:
+                    lines.append(f"**{label}:** " + ", ".join(names))
+            lines.extend(f"**Misslyckades:** {name}: {reason}" for name, reason in outcome.failed)
+            if outcome.summary:
+                lines.append(outcome.summary)
+            return ["\n\n".join(lines), None, *archive_state()]
+
+        upload_btn.click(upload, [upload_files], [upload_status, upload_files, *archive_outputs],
+                         api_visibility="private", concurrency_id="archive-write", concurrency_limit=1)
+
+        def remove(document: str | None) -> list[Any]:
+            if not document:
+                raise gr.Error("Välj ett dokument att ta bort.")
+            removed = service.remove(document)
+            message = f"Borttaget: {document}" if removed else f"{document} finns inte längre i arkivet."
+            return [message, *archive_state()]
+
+        remove_btn.click(remove, [remove_pick], [remove_status, *archive_outputs], api_visibility="private",
+                         concurrency_id="archive-write", concurrency_limit=1)
+
+        demo.load(archive_state, None, archive_outputs, api_visibility="private")
+
+        # -- the API for gradio_client --
+        def chat(question: str, session: str = "", organisation: str = "", report_type: str = "", year: str = "") -> dict:
+            """Ställ en fråga; returnerar svarsobjektet (svar, numrerade källor, siffror). Samma `session` ger följdfrågor."""
+            try:
+                return service.ask(question, _filters(organisation, report_type, year), session or None)
+            except ValueError as exc:
+                raise gr.Error(str(exc)) from exc
+
+        gr.api(chat, api_name="chat")
+
+    demo.queue(default_concurrency_limit=8)
+    return demo
+
+
+# -- authentication -------------------------------------------------------------------------------
+def load_users(path: str | os.PathLike | None) -> dict[str, str]:
+    """Users from a file of "user:password" lines (blank lines and # comments ignored)."""
+    if not path:
+        return {}
+    file = Path(path)
+    if not file.is_file():
+        raise FileNotFoundError(f"GRANSKA_AUTH pekar på {file}, som inte finns.")
+    users: dict[str, str] = {}
+    for line_no, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        user, sep, password = line.partition(":")
+        if not sep or not user or not password:
+            raise ValueError(f"{file}:{line_no}: skriv användare som 'namn:lösenord'.")
+        users[user] = password
+    if not users:
+        raise ValueError(f"{file} innehåller inga användare; skriv 'namn:lösenord' per rad.")
+    return users
+
+
+def _authorizer(users: dict[str, str], app: FastAPI) -> Callable[[Request], None]:
+    """API access: open when no users are configured, else HTTP Basic or the UI's login cookie.
+
+    The cookie is accepted so that links from the logged-in UI (the cited PDF) work without a
+    second login; it is looked up in the mounted Gradio app, the only holder of login tokens.
+    """
+
+    def authorize(request: Request) -> None:
+        if not users:
+            return
+        header = request.headers.get("authorization", "")
+        if header.lower().startswith("basic "):
+            try:
+                user, _, password = base64.b64decode(header[6:], validate=True).decode("utf-8").partition(":")
+            except (binascii.Error, UnicodeDecodeError):
+                user, password = "", ""
+            if user in users and secrets.compare_digest(users[user].encode(), password.encode()):
+                return
+        gradio_app = getattr(app.state, "gradio_app", None)
+        if gradio_app is not None:
+            cookie_id = gradio_app.cookie_id
+            token = request.cookies.get(f"access-token-{cookie_id}") or request.cookies.get(f"access-token-unsecure-{cookie_id}")
+            if token and token in gradio_app.tokens:
+                return
+        raise HTTPException(status_code=401, detail="Inloggning krävs (HTTP Basic med användare från GRANSKA_AUTH).",
+                            headers={"WWW-Authenticate": 'Basic realm="granska"'})
+
+    return authorize
+
+
+# -- the server -----------------------------------------------------------------------------------
+def build_app(engine, users: dict[str, str] | None = None) -> FastAPI:
+    """The FastAPI app: `/api/...` routes, with the Gradio UI mounted at `/`.
+
+    The Gradio Blocks are at `app.state.blocks` and the shared service at `app.state.service`.
+    API routes are added before the mount so that `/api/...` is never swallowed by the UI.
+    """
+    service = ArchiveService(engine)
+    app = FastAPI(title="granska", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
+    app.include_router(api_router(service, _authorizer(users or {}, app)))
+    blocks = build_blocks(service)
+    app = gr.mount_gradio_app(
+        app,
+        blocks,
+        path="/",
+        auth=list(users.items()) if users else None,
+        auth_message="Logga in för att använda granska." if users else None,
+        max_file_size=MAX_UPLOAD_BYTES,
+        ssr_mode=False,
+        footer_links=["api"],
+        css=CSS,
+    )
+    app.state.blocks = blocks
+    app.state.service = service
+    app.state.gradio_app = next(r.app for r in app.routes if isinstance(r, Mount))
+    return app
+
+
+def serve(engine, host: str = "127.0.0.1", port: int = 7860) -> None:
+    """Run the app with uvicorn (no share tunnel, no analytics); login when GRANSKA_AUTH is set."""
+    import uvicorn
+
+    users = load_users(os.environ.get("GRANSKA_AUTH"))
+    if host not in _LOOPBACK and not users:
+        log.warning("granska lyssnar på %s utan inloggning; sätt GRANSKA_AUTH till en användarfil.", host)
+    uvicorn.run(build_app(engine, users), host=host, port=port, log_level="info", access_log=False)

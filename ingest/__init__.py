@@ -1,0 +1,1 @@
+"""granska.ingest: files -> parsed documents -> report metadata -> chunks (knows nothing of index or app)."""

@@ -1,0 +1,151 @@
+"""Parsed blocks -> chunks: the unit that is embedded, indexed and cited.
+
+Rules, and why:
+- A chunk never crosses a section or a page, so its citation (page, section) is exact.
+- Text: consecutive paragraphs of one section and page are packed up to `TEXT_TARGET` characters;
+  longer paragraphs are split at sentence ends. Small chunks keep the answerer's evidence precise
+  and stay far below e5's 512-token window.
+- Tables: split into row groups; every piece repeats the caption and the header row, so a row is
+  never read without its column meanings, and each row is a line "label | cell | cell".
+- Figures are parsed from each chunk; a bare number in a table takes the unit its column header
+  or caption states ("belopp i mnkr", "Årsprognos tkr").
+- Ids are `<doc_id[:16]>-<position>`: deterministic, so re-ingesting the same file is idempotent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from granska.ingest.numbers import parse_figure, parse_figures
+from granska.types import Block, Chunk, Figure, ParsedDocument, ReportMeta
+
+TEXT_TARGET = 900
+TEXT_MAX = 1200
+TABLE_ROWS = 12
+TABLE_MAX = 1400
+
+_SENTENCE_END = re.compile(r"(?<=[.!?:])\s+(?=[A-ZÅÄÖ0-9•\-+–])")
+_UNIT_IN_HEADER = re.compile(r"\b(tkr|mnkr|mkr|mdkr|msek|tusen kronor|miljoner kronor|kr|kronor)\b|%", re.I)
+CELL_SEP = " | "
+
+
+def chunk_document(doc: ParsedDocument, meta: ReportMeta, doc_id: str, document: str) -> list[Chunk]:
+    """All chunks of one document, in reading order."""
+    pieces: list[tuple[Block, str, list[Figure]]] = []
+    for block in doc.blocks:
+        if block.kind == "table" and block.rows:
+            pieces.extend((block, text, figs) for text, figs in _table_pieces(block))
+        elif block.text.strip():
+            pieces.extend((block, text, parse_figures(text)) for text in _split_text(block.text))
+    pieces = _pack_text(pieces)
+    return [
+        Chunk(
+            id=f"{doc_id[:16]}-{position:05d}",
+            text=text,
+            document=document,
+            doc_id=doc_id,
+            organisation=meta.organisation,
+            report_type=meta.report_type,
+            period_start=meta.period_start,
+            period_end=meta.period_end,
+            year=meta.year,
+            page=block.page,
+            page_label=block.page_label or "",
+            section=block.section,
+            kind=block.kind,
+            title=meta.title,
+            figures=figures,
+            position=position,
+        )
+        for position, (block, text, figures) in enumerate(pieces)
+    ]
+
+
+def column_units(block: Block) -> list[str | None]:
+    """The unit each column's numbers are in, from its header cell, else the caption."""
+    header = block.rows[0] if block.rows else []
+    caption_unit = unit_of(block.caption) or unit_of(" ".join(header[:1]))
+    return [unit_of(cell) or caption_unit for cell in header]
+
+
+def unit_of(text: str) -> str | None:
+    match = _UNIT_IN_HEADER.search(text or "")
+    if not match:
+        return None
+    unit = match.group(0).lower()
+    return {"kronor": "kr", "msek": "mnkr", "miljoner kronor": "mnkr", "tusen kronor": "tkr"}.get(unit, unit)
+
+
+def _table_pieces(block: Block) -> Iterator[tuple[str, list[Figure]]]:
+    rows = [[_clean_cell(c) for c in row] for row in block.rows or []]
+    header, body = rows[0], rows[1:] or []
+    units = column_units(block)
+    head_lines = ([block.caption.strip()] if block.caption.strip() else []) + [CELL_SEP.join(header)]
+    group: list[list[str]] = []
+    for row in body:
+        if group and (len(group) >= TABLE_ROWS or _size(head_lines, group + [row]) > TABLE_MAX):
+            yield _render_table(head_lines, group, units)
+            group = []
+        group.append(row)
+    if group or not body:
+        yield _render_table(head_lines, group, units)
+
+
+def _render_table(head_lines: list[str], group: list[list[str]], units: list[str | None]) -> tuple[str, list[Figure]]:
+    lines = head_lines + [CELL_SEP.join(row) for row in group]
+    figures: list[Figure] = []
+    for row in group:
+        for col, cell in enumerate(row):
+            if not cell or col == 0 and not any(ch.isdigit() for ch in cell):
+                continue
+            unit = units[col] if col < len(units) else None
+            figure = parse_figure(cell, default_unit=unit)
+            if figure is not None:
+                figures.append(figure)
+    return "\n".join(lines), figures
+
+
+def _size(head_lines: list[str], group: list[list[str]]) -> int:
+    return sum(len(line) + 1 for line in head_lines) + sum(len(CELL_SEP.join(r)) + 1 for r in group)
+
+
+def _clean_cell(cell: str | None) -> str:
+    return " ".join((cell or "").split())
+
+
+def _split_text(text: str) -> list[str]:
+    """A paragraph run longer than TEXT_MAX, cut at sentence ends (never mid-sentence if avoidable)."""
+    text = text.strip()
+    if len(text) <= TEXT_MAX:
+        return [text]
+    out: list[str] = []
+    current = ""
+    for sentence in _SENTENCE_END.split(text):
+        if current and len(current) + len(sentence) + 1 > TEXT_TARGET:
+            out.append(current)
+            current = sentence
+        else:
+            current = f"{current} {sentence}".strip() if current else sentence
+    if current:
+        out.append(current)
+    return out
+
+
+def _pack_text(pieces: list[tuple[Block, str, list[Figure]]]) -> list[tuple[Block, str, list[Figure]]]:
+    """Merge small consecutive text pieces of the same page and section up to TEXT_TARGET."""
+    packed: list[tuple[Block, str, list[Figure]]] = []
+    for block, text, figures in pieces:
+        if packed:
+            prev_block, prev_text, prev_figs = packed[-1]
+            if (
+                block.kind == "text"
+                and prev_block.kind == "text"
+                and prev_block.page == block.page
+                and prev_block.section == block.section
+                and len(prev_text) + len(text) + 1 <= TEXT_TARGET
+            ):
+                packed[-1] = (prev_block, f"{prev_text}\n{text}", prev_figs + figures)
+                continue
+        packed.append((block, text, figures))
+    return packed

@@ -1,0 +1,88 @@
+"""Table cleanup and rendering, independent of where the cells came from.
+
+pdfplumber returns the raw cell grid of a ruled table: `None` where a merged cell covers the
+position, one grid row per text line in some layouts (Göteborg's boxed tables), padding columns
+and the same value repeated in two adjacent grid columns. Cleaning turns that into the table a
+reader sees: one row per logical row, one column per printed column, cells as printed.
+"""
+
+from __future__ import annotations
+
+from granska.ingest.clean import normalise_spaces
+
+Cell = str | None
+
+
+def clean_table(raw: list[list[Cell]]) -> list[list[str]]:
+    """Return the logical rows of a raw cell grid (header row first); [] when nothing is left."""
+    rows = _merge_continuation_rows([list(row) for row in raw if row])
+    grid = [[normalise_spaces((cell or "").replace("\n", " ")) for cell in row] for row in rows]
+    grid = [row for row in grid if any(row)]
+    if not grid:
+        return []
+    width = max(len(row) for row in grid)
+    grid = [row + [""] * (width - len(row)) for row in grid]
+    keep = [col for col in range(width) if any(row[col] for row in grid)]
+    grid = [[row[col] for col in keep] for row in grid]
+    return _merge_duplicate_columns(grid)
+
+
+def _merge_continuation_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
+    """Fold grid rows that only continue the cells of the row above (wrapped text in a cell).
+
+    Such rows start under a merged cell (first cell None) and are mostly None; a real row under
+    a merged group cell ("Medarbetare" spanning two indicators) has its own values.
+    """
+    out: list[list[Cell]] = []
+    for row in rows:
+        missing = sum(cell is None for cell in row)
+        if out and row[0] is None and missing * 2 > len(row):
+            above = out[-1]
+            for col, cell in enumerate(row):
+                if cell and col < len(above):
+                    above[col] = f"{above[col]} {cell}" if above[col] else cell
+            continue
+        out.append(row)
+    return out
+
+
+def _merge_duplicate_columns(grid: list[list[str]]) -> list[list[str]]:
+    """Merge adjacent grid columns that never disagree into one printed column.
+
+    pdfplumber splits one printed column into two grid columns when cell borders do not line
+    up (merged header cells, boxed layouts); each value then shows in one of them, or the same
+    value in both. Two real columns always disagree somewhere: at the latest in the header row.
+    """
+    col = 0
+    while grid and col < len(grid[0]) - 1:
+        if all(not row[col] or not row[col + 1] or row[col] == row[col + 1] for row in grid):
+            grid = [row[:col] + [row[col] or row[col + 1]] + row[col + 2:] for row in grid]
+        else:
+            col += 1
+    return grid
+
+
+def render_table(rows: list[list[str]]) -> str:
+    """A readable rendering: one line per row, cells joined with " | "."""
+    return "\n".join(" | ".join(row) for row in rows)
+
+
+def split_table(rows: list[list[str]], limit: int) -> list[list[list[str]]]:
+    """Split a table whose rendering exceeds `limit` characters into pieces that each repeat the
+    header row, so every piece can be read (and cited) on its own."""
+    if not rows:
+        return []
+    header, body = rows[0], rows[1:]
+    header_size = len(render_table([header])) + 1
+    pieces: list[list[list[str]]] = []
+    current: list[list[str]] = []
+    size = header_size
+    for row in body:
+        row_size = len(render_table([row])) + 1
+        if current and size + row_size > limit:
+            pieces.append([header] + current)
+            current, size = [], header_size
+        current.append(row)
+        size += row_size
+    pieces.append([header] + current)
+    return pieces

@@ -1,0 +1,222 @@
+"""Plain-text and Markdown extracts (.txt, .md) read into the same Blocks as PDFs.
+
+The extracts in the archive are conversions of the same reports: headings as numbered lines or
+Markdown (`#`, `**bold**`), stray HTML tags from a Word export, hard-wrapped paragraphs, tables
+as tab-separated rows (sometimes flattened to spaces, which stay text), and a table of contents
+with dotted leaders or tab-separated page numbers. Form feeds, when present, separate pages.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from granska.ingest.clean import is_bullet, join_lines, normalise_bullet, normalise_spaces
+from granska.ingest.errors import IngestError
+from granska.ingest.furniture import furniture_key, page_label, repeated_keys
+from granska.ingest.structure import TOC_TITLE_RE, BlockBuilder, is_toc_entry, parse_numbered_heading
+from granska.ingest.tables import clean_table
+from granska.types import ParsedDocument
+
+_TAG_RE = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
+_BREAK_TAG_RE = re.compile(r"<br\s*/?>|</p>\s*<p>", re.I)
+_MD_HEADING_RE = re.compile(r"^\s*(#{1,6})\s+")
+_MD_STRONG_RE = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
+_MD_EM_RE = re.compile(r"(?<![\w*])\*(?!\s)([^*\n]+?)(?<!\s)\*(?![\w*])")
+_RULE_RE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
+_TITLE_LINES = 20
+
+
+@dataclass
+class _Line:
+    text: str  # cleaned, tabs kept (they mark table cells)
+    markdown_level: int = 0  # 1-6 for "#"-headings
+    emphasised: bool = False  # the whole line was bold/italic (**...**, <b>...</b>)
+
+
+def read_text(path: Path) -> ParsedDocument:
+    """Read a .txt/.md extract into a ParsedDocument, or raise IngestError saying why not."""
+    text = _decode(path)
+    raw_pages = text.replace("\r\n", "\n").replace("\r", "\n").split("\f")
+    paged = len(raw_pages) > 1
+    pages = [[_clean(line) for line in page.split("\n")] for page in raw_pages]
+    labels = _strip_furniture(pages) if paged else {}
+    builder = BlockBuilder()
+    toc_pages: list[int] = []
+    title_lines: list[str] = []
+    for number, lines in enumerate(pages, start=1):
+        lines, toc_at = _drop_toc(lines)
+        if toc_at is not None and paged:
+            toc_pages.append(number)
+        if number == 1:
+            title_lines = _title_lines(lines, toc_at)
+        _walk(lines, builder, number, labels.get(number))
+    return ParsedDocument(
+        path=str(path),
+        blocks=builder.finish(),
+        page_count=len(pages),
+        title_text="\n".join(title_lines),
+        toc_pages=toc_pages,
+    )
+
+
+def _decode(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise IngestError(f"{path.name}: filen kan inte läsas ({exc.strerror}); kontrollera sökväg och behörighet.") from exc
+    if not data.strip():
+        raise IngestError(f"{path.name}: textfilen är tom; exportera dokumentet på nytt.")
+    if b"\x00" in data[:4096]:
+        raise IngestError(f"{path.name}: filen är binär, inte text; kontrollera filändelsen.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Older Windows exports are cp1252; every byte sequence decodes, so this cannot fail.
+        return data.decode("cp1252", errors="replace")
+
+
+def _clean(raw: str) -> _Line:
+    """Strip Markdown and HTML markup from one line, remembering what it said about structure."""
+    line = raw.rstrip()
+    if _RULE_RE.match(line):
+        return _Line("")
+    level = 0
+    heading = _MD_HEADING_RE.match(line)
+    if heading:
+        level = len(heading.group(1))
+        line = line[heading.end():]
+    bare = line.strip()
+    emphasised = bool(
+        re.fullmatch(r"(\*\*|__).+\1", bare) or re.fullmatch(r"\*[^*].*\*", bare) or re.fullmatch(r"(?i)<(b|strong|i|em)>.*</\1>", bare)
+    )
+    line = _BREAK_TAG_RE.sub(" ", line)
+    line = _TAG_RE.sub("", line)
+    line = _MD_STRONG_RE.sub(lambda m: m.group(1) or m.group(2), line)
+    line = _MD_EM_RE.sub(r"\1", line)
+    cells = [normalise_spaces(cell) for cell in line.split("\t")]
+    return _Line("\t".join(cells) if any(cells) else "", level, emphasised)
+
+
+def _strip_furniture(pages: list[list[_Line]]) -> dict[int, str]:
+    """Drop running header/footer lines and page numbers of form-feed pages; return page labels."""
+    def edge(lines: list[_Line], from_end: bool) -> _Line | None:
+        filled = [line for line in lines if line.text]
+        return (filled[-1] if from_end else filled[0]) if filled else None
+
+    edges = [(edge(lines, False), edge(lines, True)) for lines in pages]
+    top_keys = repeated_keys([[top.text] if top else [] for top, _ in edges], len(pages))
+    bottom_keys = repeated_keys([[bottom.text] if bottom else [] for _, bottom in edges], len(pages))
+    labels: dict[int, str] = {}
+    for number, (lines, (top, bottom)) in enumerate(zip(pages, edges), start=1):
+        for line, keys in ((bottom, bottom_keys), (top, top_keys)):
+            if line is None:
+                continue
+            label = page_label(line.text)
+            if label is not None or furniture_key(line.text) in keys:
+                if label is not None:
+                    labels.setdefault(number, label)
+                line.text = ""
+    return labels
+
+
+def _drop_toc(lines: list[_Line]) -> tuple[list[_Line], int | None]:
+    """Remove a table of contents (title line plus its entries); return the lines and where it was.
+
+    Without a title, only a run of dotted-leader entries counts: tab-separated rows ending in a
+    number are as likely to be a table.
+    """
+    index = 0
+    while index < len(lines):
+        titled = bool(TOC_TITLE_RE.match(lines[index].text.strip()))
+        end = index + 1 if titled else index
+        entries = 0
+        while end < len(lines) and (not lines[end].text or is_toc_entry(lines[end].text)):
+            if lines[end].text:
+                if not titled and "\t" in lines[end].text and not re.search(r"\.{4,}|…", lines[end].text):
+                    break
+                entries += 1
+            end += 1
+        if (titled and entries >= 2) or entries >= 5:
+            return lines[:index] + lines[end:], index
+        index += 1
+    return lines, None
+
+
+def _title_lines(lines: list[_Line], toc_at: int | None) -> list[str]:
+    """The opening lines of the extract, before the TOC or the first numbered heading."""
+    out: list[str] = []
+    for position, line in enumerate(lines):
+        if (toc_at is not None and position >= toc_at) or parse_numbered_heading(line.text.replace("\t", " ")):
+            break
+        if line.text:
+            out.append(line.text.replace("\t", " "))
+        if len(out) >= _TITLE_LINES:
+            break
+    return out
+
+
+def _walk(lines: list[_Line], builder: BlockBuilder, page: int, label: str | None) -> None:
+    """Feed headings, paragraphs (blank-line separated) and tab-separated tables to the builder."""
+    paragraph: list[str] = []
+    caption = ""  # a heading or one-line paragraph right above the next table
+
+    def flush() -> None:
+        nonlocal caption
+        if paragraph:
+            short = len(paragraph) == 1 and len(paragraph[0]) <= 150 and not is_bullet(paragraph[0])
+            caption = normalise_bullet(paragraph[0]) if short else ""
+            builder.paragraph(join_lines(paragraph), page, label)
+            paragraph.clear()
+
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if not line.text:
+            flush()
+            index += 1
+            continue
+        if "\t" in line.text:
+            end = index
+            while end < len(lines) and "\t" in lines[end].text:
+                end += 1
+            if end - index >= 2:
+                flush()
+                rows = clean_table([line.text.split("\t") for line in lines[index:end]])
+                if rows and len(rows[0]) >= 2:
+                    builder.table(rows, caption or builder.sections.last_title, page, label)
+                    caption = ""
+                    index = end
+                    continue
+        flat = normalise_spaces(line.text.replace("\t", " "))
+        heading = _heading(line, flat, builder)
+        if heading is not None:
+            flush()
+            number, title = heading
+            if number is None:
+                builder.heading_unnumbered(title)
+            else:
+                builder.heading_numbered(number, title)
+            caption = builder.sections.last_title
+        else:
+            paragraph.append(flat)
+        index += 1
+    flush()
+
+
+def _heading(line: _Line, text: str, builder: BlockBuilder) -> tuple[tuple[int, ...] | None, str] | None:
+    """(number or None, title) if the line's markup or numbering says it is a heading."""
+    numbered = parse_numbered_heading(text)
+    explicit = line.markdown_level > 0 or (line.emphasised and len(text) <= 100)
+    if numbered and (explicit or _plausible(text, numbered[0], builder)):
+        return numbered
+    if explicit and not numbered and text[:1].isalpha():
+        return None, text
+    return None
+
+
+def _plausible(text: str, number: tuple[int, ...], builder: BlockBuilder) -> bool:
+    """Without font evidence, a numbered line is a heading only if it is short, not a sentence,
+    and continues the outline (so "3 mnkr ..." or a wrapped "13 olika ..." never is)."""
+    return len(text) <= 150 and not text.endswith((".", ",", ";")) and builder.sections.accepts(number)

@@ -1,0 +1,147 @@
+"""The web UI in a real Chromium (Playwright), against a `granska chat` server subprocess.
+
+Debian's /usr/bin/chromium is used (scripts/install-browser.sh); Playwright never downloads a
+browser. Chromium's name lookups are mapped to nowhere except loopback (OFFLINE.md #14), so the
+UI must work with nothing but the local server. Screenshots go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import ROOT, SAMPLE
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+OCT_2020 = "halland-regionkontoret-manadsrapport-2020-10.pdf"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1, EXCLUDE localhost",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(sample_store, tmp_path_factory):
+    """`granska chat` on a copy of the sample store, so the upload test leaves the shared store alone."""
+    store = tmp_path_factory.mktemp("browser") / "store"
+    shutil.copytree(sample_store.store, store, ignore=shutil.ignore_patterns("*.lock"))
+    port = _free_port()
+    log = (tmp_path_factory.getbasetemp() / "granska-chat.log").open("w")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
+    env.pop("GRANSKA_AUTH", None)
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).with_name("granska")), "chat", "--store", str(store), "--port", str(port)],
+        stdout=log, stderr=subprocess.STDOUT, env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 180
+    while True:
+        assert proc.poll() is None, f"granska chat exited early; see {log.name}"
+        try:
+            if httpx.get(url + "/api/documents", timeout=5).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline, f"granska chat did not start within 180 s; see {log.name}"
+        time.sleep(0.5)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium saknas: kör scripts/install-browser.sh (Playwright laddar aldrig ner en webbläsare här)")
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="sv-SE")
+        tab = context.new_page()
+        tab.set_default_timeout(60_000)
+        tab.goto(server + "/", wait_until="load")
+        tab.get_by_role("tab", name="Chatt").wait_for()
+        yield tab
+        context.close()
+        browser.close()
+
+
+def test_chat_answer_shows_figure_and_citations(page):
+    page.locator("#fraga textarea").fill("Vad prognostiserar Regionkontoret för 2020 i oktoberrapporten?")
+    page.locator("#skicka").click()
+    chat = page.locator("#chatbot")
+    chat.get_by_text("82,7 mnkr").first.wait_for(timeout=120_000)
+    chat.get_by_text("Källor:").first.wait_for()
+    cards = page.locator("#kallor .cite-card")
+    cards.first.wait_for()
+    assert OCT_2020 in cards.first.inner_text()
+    assert "[1]" in chat.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "chat-answer.png"), full_page=True)
+
+
+def test_opening_a_citation_shows_the_page_image(page):
+    page.locator("#visa-kalla label").first.click()
+    image = page.locator("#kallsida img")
+    image.wait_for(timeout=60_000)
+    page.wait_for_function("() => { const i = document.querySelector('#kallsida img'); return i && i.naturalWidth > 300; }")
+    assert "PDF-sida" in page.locator("#kallsida-text").inner_text()
+    href = page.locator("#kallsida-text a").get_attribute("href")
+    assert href.startswith("api/pdf/") and "#page=" in href
+    page.locator("#kallsida").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "source-page.png"), full_page=True)
+
+
+def test_search_for_a_figure(page):
+    page.get_by_role("tab", name="Sök").click()
+    page.locator("#sokruta textarea").fill("82,7")
+    page.locator("#sokknapp").click()
+    page.locator("#sokstatus").get_by_text("träffar").wait_for(timeout=60_000)
+    table = page.locator("#sokresultat")
+    table.locator("mark").first.wait_for()
+    assert "82,7" in table.locator("mark").first.inner_text()
+    assert OCT_2020 in table.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "search-figure.png"), full_page=True)
+
+
+def test_upload_a_pdf_and_see_it_in_the_archive(page, tmp_path):
+    new_name = "halland-regionkontoret-manadsrapport-2020-10-kopia.pdf"
+    copy = tmp_path / new_name
+    shutil.copyfile(SAMPLE / OCT_2020, copy)
+    page.get_by_role("tab", name="Arkiv").click()
+    page.locator("#dokument").get_by_text(OCT_2020).first.wait_for()
+    page.locator("#ladda-upp input[type=file]").set_input_files(str(copy))
+    page.locator("#ladda-upp").get_by_text(new_name).first.wait_for()
+    page.locator("#las-in").click()
+    page.locator("#inlasning").get_by_text("Tillagda").wait_for(timeout=300_000)
+    assert new_name in page.locator("#inlasning").inner_text()
+    page.locator("#dokument").get_by_text(new_name).first.wait_for()
+    page.screenshot(path=str(ARTIFACTS / "archive-upload.png"), full_page=True)

@@ -1,0 +1,156 @@
+"""The question files are ground truth: check their shape, their coverage, and their evidence.
+
+Every evidence string must occur in the text pdfplumber extracts from its source PDF (after
+whitespace normalisation, the same rule the scorer uses), every expected figure must occur in its
+evidence, and the scorer must be able to read every expected figure. A question whose evidence is
+not in the report would test the system against something the archive does not say.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+
+import pdfplumber
+import pytest
+
+from granska.eval.score import (
+    CATEGORIES,
+    FIGURE_CATEGORIES,
+    KEYWORD_CATEGORIES,
+    expected_figures,
+    normalise_ws,
+    score_question,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+QUESTIONS = ROOT / "eval" / "questions"
+SAMPLE = ROOT / "data" / "sample"
+REAL = ROOT.parent / "shared" / "corpus" / "real"  # real PDFs beside the repo, when present
+
+REQUIRED = {"id": str, "question": str, "category": str, "answer": str, "figures": list,
+            "keywords": list, "source": list, "evidence": list}
+OPTIONAL = {"page": int, "unit": str}
+MINIMUM_DEV = {"unanswerable": 15, "ambiguous_period": 10, "why": 12, "list": 10, "compare": 10}
+
+
+def load(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@lru_cache(maxsize=None)
+def pdf_pages(path: Path) -> tuple[str, ...]:
+    """Whitespace-normalised text of each page, extracted once per test module run."""
+    with pdfplumber.open(path) as pdf:
+        return tuple(normalise_ws(page.extract_text() or "") for page in pdf.pages)
+
+
+def question_sets() -> list[tuple[str, Path, Path]]:
+    sets = [("dev", QUESTIONS / "dev.jsonl", SAMPLE)]
+    if REAL.is_dir():
+        sets.append(("real", QUESTIONS / "real.jsonl", REAL))
+    return sets
+
+
+SETS = question_sets()
+ITEMS = [(name, folder, item) for name, path, folder in SETS for item in load(path)]
+
+
+def _item_id(entry: tuple[str, Path, dict]) -> str:
+    return entry[2].get("id", "?")
+
+
+@pytest.mark.parametrize("name,path,folder", SETS, ids=[s[0] for s in SETS])
+def test_ids_unique_and_named_after_the_set(name: str, path: Path, folder: Path) -> None:
+    items = load(path)
+    ids = [item["id"] for item in items]
+    assert len(ids) == len(set(ids))
+    assert all(re.fullmatch(rf"{name}-\d{{3}}", i) for i in ids)
+
+
+def test_dev_set_size_and_category_counts() -> None:
+    items = load(QUESTIONS / "dev.jsonl")
+    counts = Counter(item["category"] for item in items)
+    assert len(items) >= 110
+    assert set(counts) == set(CATEGORIES)
+    for category, minimum in MINIMUM_DEV.items():
+        assert counts[category] >= minimum, category
+
+
+def test_dev_set_covers_every_sample_report() -> None:
+    cited = {source for item in load(QUESTIONS / "dev.jsonl") for source in item["source"]}
+    assert cited == {p.name for p in SAMPLE.glob("*.pdf")}
+
+
+@pytest.mark.skipif(not REAL.is_dir(), reason="real corpus not present")
+def test_real_set_size_and_coverage() -> None:
+    items = load(QUESTIONS / "real.jsonl")
+    assert len(items) >= 15
+    assert {s for item in items for s in item["source"]} == {p.name for p in REAL.glob("*.pdf")}
+
+
+@pytest.mark.parametrize("name,folder,item", ITEMS, ids=[_item_id(e) for e in ITEMS])
+def test_item_schema(name: str, folder: Path, item: dict) -> None:
+    for key, kind in REQUIRED.items():
+        assert isinstance(item.get(key), kind), key
+    for key, kind in OPTIONAL.items():
+        assert key not in item or isinstance(item[key], kind), key
+    assert set(item) <= set(REQUIRED) | set(OPTIONAL)
+    assert item["category"] in CATEGORIES
+    assert item["question"].strip() and item["answer"].strip()
+    assert all(isinstance(x, str) and x.strip() for x in item["figures"] + item["keywords"] + item["evidence"])
+    if item["category"] == "unanswerable":
+        assert item["figures"] == [] and item["source"] == [] and item["evidence"] == []
+    else:
+        assert item["source"] and item["evidence"]
+        assert all((folder / s).is_file() and s.endswith(".pdf") for s in item["source"])
+        assert isinstance(item.get("page"), int) and item["page"] >= 1
+    if item["category"] in KEYWORD_CATEGORIES:
+        assert item["keywords"]
+    if item["category"] in FIGURE_CATEGORIES:
+        assert item["figures"]
+    if item["category"] in {"compare", "ambiguous_period"}:
+        assert len(item["figures"]) >= 2
+
+
+@pytest.mark.parametrize("name,folder,item", ITEMS, ids=[_item_id(e) for e in ITEMS])
+def test_evidence_is_verbatim_in_the_source_pdf(name: str, folder: Path, item: dict) -> None:
+    pages = {source: pdf_pages(folder / source) for source in item["source"]}
+    for evidence in item["evidence"]:
+        needle = normalise_ws(evidence)
+        assert any(needle in page for texts in pages.values() for page in texts), evidence
+    if item["evidence"]:
+        first = normalise_ws(item["evidence"][0])
+        assert any(first in texts[item["page"] - 1] for texts in pages.values() if item["page"] <= len(texts))
+
+
+@pytest.mark.parametrize("name,folder,item", ITEMS, ids=[_item_id(e) for e in ITEMS])
+def test_figures_occur_in_evidence_and_parse(name: str, folder: Path, item: dict) -> None:
+    evidence = [normalise_ws(e) for e in item["evidence"]]
+    for figure in item["figures"]:
+        assert any(normalise_ws(figure) in e for e in evidence), figure
+    assert len(expected_figures(item)) == len(item["figures"])
+
+
+@pytest.mark.parametrize("name,folder,item", ITEMS, ids=[_item_id(e) for e in ITEMS])
+def test_reference_answer_passes_its_own_scoring(name: str, folder: Path, item: dict) -> None:
+    """The reference answer, citing its evidence, must pass: it states every figure and keyword.
+
+    This catches a reference answer that rounds, drops a unit or omits a keyword, which would
+    make the question unanswerable for any system.
+    """
+    pages = {source: pdf_pages(folder / source) for source in item["source"]}
+    citations = []
+    for n, evidence in enumerate(item["evidence"], 1):
+        needle = normalise_ws(evidence)
+        document = next(s for s, texts in pages.items() if any(needle in t for t in texts))
+        citations.append({"n": n, "document": document, "text": evidence})
+    answer = {"answer": item["answer"], "refused": item["category"] == "unanswerable",
+              "citations": citations}
+    result = score_question(item, answer, retrieved=citations)
+    assert result["passed"], result
+    assert result["figure_ok"] is not False
+    assert result["keyword_coverage"] in (None, 1.0)

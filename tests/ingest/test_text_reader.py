@@ -1,0 +1,127 @@
+"""The text-extract reader (.txt/.md) on the corpus extracts and on small generated files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from granska.ingest.errors import IngestError
+from granska.ingest.reader import read_document
+from granska.types import Block, ParsedDocument
+
+TXT = Path("/work/shared/corpus/txt")
+NAMES = {
+    "2018": "halland-regionkontoret-manadsrapport-2018-09.txt",
+    "2020-02": "halland-regionkontoret-manadsrapport-2020-02.txt",
+    "2020-10": "halland-regionkontoret-manadsrapport-2020-10.txt",
+    "ur2": "halland-regionkontoret-uppfoljningsrapport-2-2019-08.txt",
+    "varmland": "varmland-regionstyrelsen-delarsrapport-2021.txt",
+}
+
+needs_corpus = pytest.mark.skipif(not TXT.is_dir(), reason="text extracts in /work/shared/corpus/txt not present")
+
+
+@pytest.fixture(scope="module")
+def docs() -> dict[str, ParsedDocument]:
+    if not TXT.is_dir():
+        pytest.skip("text extracts not present")
+    return {key: read_document(TXT / name) for key, name in NAMES.items()}
+
+
+def only_block(doc: ParsedDocument, needle: str) -> Block:
+    found = [block for block in doc.blocks if needle in block.text]
+    assert len(found) == 1, f"{needle!r} in {len(found)} blocks"
+    return found[0]
+
+
+@needs_corpus
+def test_sections_from_numbered_headings(docs: dict[str, ParsedDocument]) -> None:
+    block = only_block(docs["2020-10"], "Prognosen är sedan augusti förbättrad med +4,5 mnkr, från")
+    assert block.section == "4 Ekonomi > 4.1 Prognos > 4.1.3 Prognosförändring sedan föregående rapport"
+    assert (block.page, block.page_label) == (1, None)
+    # a heading right after a text line (no blank line) still closes the paragraph before it
+    block = only_block(docs["2020-02"], "Totalt 20,1 0,0 20,1 13,6")
+    assert block.section.endswith("4.2.1 Resultaträkning")
+    block = only_block(docs["ur2"], "Bredbandsutbyggnaden i Halland fortgår")
+    assert block.section.endswith("2.1.1 Hög attraktivitet > 2.1.1.5 Digitalisering för hållbar och attraktiv samhällsutveckling")
+
+
+@needs_corpus
+def test_tab_separated_tables(docs: dict[str, ParsedDocument]) -> None:
+    tables = [block for block in docs["2018"].blocks if block.kind == "table"]
+    (indicator,) = [t for t in tables if t.rows[0] == ["Indikator", "Ack resultat", "Ack budget", "Ack avvikelse"]]
+    assert indicator.rows[1] == ["Resultat jämfört med budget, ackumulerat", "23,2", "0,1", "23,1"]
+    assert indicator.caption == "Under avsnitt 1.2 finns mer detaljerade siffror per uppdrag."
+    (varm,) = [t for t in docs["varmland"].blocks if t.kind == "table" and ["TOTALT", "1 143 942", "1 088 251", "-55 691", "1 652 222", "1 771 318", "-119 097"] in t.rows]
+    assert varm.section == "2 Uppföljning av resultatmål > 2.1 Hållbar organisation - Ekonomi i balans"
+    assert not any("1 143 942" in block.text for block in docs["varmland"].blocks if block.kind == "text")
+
+
+@needs_corpus
+def test_markup_and_toc_are_removed(docs: dict[str, ParsedDocument]) -> None:
+    for doc in docs.values():
+        for block in doc.blocks:
+            cells = " ".join(cell for row in block.rows or [] for cell in row)
+            for text in (block.text, cells, block.section, block.caption):
+                for markup in ("<p>", "</p>", "<b>", "</b>", "<i>", "**", "\t", "....."):
+                    assert markup not in text, (doc.path, markup, text[:200])
+            assert "Innehållsförteckning" not in block.text
+            assert not block.text.startswith("#")
+    assert docs["ur2"].title_text.splitlines()[2:4] == ["Uppföljningsrapport 2", "Augusti 2019"]
+
+
+@needs_corpus
+def test_wrapped_lines_hyphens_and_bullets(docs: dict[str, ParsedDocument]) -> None:
+    block = only_block(docs["2020-02"], "Regionkontoret arbetar för att hålla ihop - och utveckla")
+    assert "Region Hallands kärnprocesser kring ekonomi" in block.text  # wrapped line joined with a space
+    block = only_block(docs["2020-02"], "Utöver det administrativa stödet")
+    assert "på hälso- och sjukvårdsavdelningen" in block.text  # "hälso-" + "och" keeps the hyphen
+    block = only_block(docs["2020-02"], "+3,2 mnkr avser vakanser")
+    assert "\uf0b7" not in block.text and "• +3,2 mnkr avser vakanser." in block.text.splitlines()
+
+
+def test_form_feed_pages_labels_and_running_lines(tmp_path: Path) -> None:
+    pages = [
+        "Rapport X – Förvaltningen\n1 Inledning\nDetta är kompetens-\nförsörjning i Hälso-\noch sjukvården.\nSida 1 av 3",
+        "Rapport X – Förvaltningen\nInnehållsförteckning\n1 Inledning ........ 1\n2 Ekonomi ........ 3\nSida 2 av 3",
+        "Rapport X – Förvaltningen\n2 Ekonomi\nPost\tUtfall\tBudget\nLöner\t-2,5\t−3,0\n\nResultatet är +82,7 mnkr.\nSida 3 av 3",
+    ]
+    path = tmp_path / "rapport.txt"
+    path.write_text("\f".join(pages), encoding="utf-8")
+    doc = read_document(path)
+    assert doc.page_count == 3
+    assert doc.toc_pages == [2]
+    assert all("Rapport X" not in block.text and "Sida" not in block.text for block in doc.blocks)
+    first = doc.blocks[0]
+    assert (first.page, first.page_label, first.section) == (1, "1", "1 Inledning")
+    assert first.text == "Detta är kompetensförsörjning i Hälso- och sjukvården."
+    (table,) = [block for block in doc.blocks if block.kind == "table"]
+    assert table.rows == [["Post", "Utfall", "Budget"], ["Löner", "-2,5", "−3,0"]]
+    assert (table.page, table.page_label, table.section, table.caption) == (3, "3", "2 Ekonomi", "2 Ekonomi")
+    assert doc.blocks[-1].text == "Resultatet är +82,7 mnkr."
+
+
+def test_markdown_headings_and_html(tmp_path: Path) -> None:
+    path = tmp_path / "rapport.md"
+    path.write_text(
+        "# Månadsrapport mars\n\n## 3 Medarbetare\n\n<p>Sjukfrånvaron är <b>2,2%</b>.</p>\n\n"
+        "**Analys**\n\nText om analysen\nsom fortsätter här.\n\n2020 tillsammans med andra.\n",
+        encoding="utf-8",
+    )
+    doc = read_document(path)
+    assert [(block.section, block.text) for block in doc.blocks] == [
+        ("3 Medarbetare", "Sjukfrånvaron är 2,2%."),
+        ("3 Medarbetare > Analys", "Text om analysen som fortsätter här.\n2020 tillsammans med andra."),
+    ]
+
+
+def test_empty_or_binary_text_is_rejected(tmp_path: Path) -> None:
+    empty = tmp_path / "tom.txt"
+    empty.write_text("  \n\n", encoding="utf-8")
+    with pytest.raises(IngestError, match="tom"):
+        read_document(empty)
+    binary = tmp_path / "bild.txt"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    with pytest.raises(IngestError, match="binär"):
+        read_document(binary)
