@@ -25,8 +25,6 @@ _CAUSAL = re.compile(
 )
 _BULLET = re.compile(r"^\s*[•\-–·●]\s*")
 
-MIN_COVERAGE = 0.5  # share of the question's (idf-weighted) content the best passage must cover
-
 
 @dataclass
 class Candidate:
@@ -37,6 +35,8 @@ class Candidate:
     rank: int  # retrieval rank of its chunk
     kind: str  # "sentence" | "row"
     figures: list[Figure] = field(default_factory=list)
+    seq: int = 0  # order within its chunk, to find neighbours
+    bullet: bool = False
     coverage: float = 0.0
     score: float = 0.0
     matched: frozenset[str] = frozenset()
@@ -49,11 +49,14 @@ def candidates_from(hits: list[Hit]) -> list[Candidate]:
         if chunk.kind == "table":
             out.extend(_row_candidates(chunk, rank))
         else:
+            seq = 0
             for line in chunk.text.split("\n"):
+                bullet = bool(_BULLET.match(line))
                 for sentence in _SENTENCE.split(line.strip()):
                     sentence = _BULLET.sub("", sentence).strip()
                     if len(sentence) > 15:
-                        out.append(Candidate(sentence, chunk, rank, "sentence", parse_figures(sentence)))
+                        out.append(Candidate(sentence, chunk, rank, "sentence", parse_figures(sentence), seq=seq, bullet=bullet))
+                        seq += 1
     return out
 
 
@@ -67,7 +70,7 @@ def _row_candidates(chunk: Chunk, rank: int) -> list[Candidate]:
     header = lines[header_idx].split(CELL_SEP)
     caption_unit = unit_of(caption) or unit_of(header[0])
     out = []
-    for line in lines[header_idx + 1:]:
+    for seq, line in enumerate(lines[header_idx + 1:]):
         cells = line.split(CELL_SEP)
         label = cells[0].strip()
         parts = []
@@ -84,15 +87,17 @@ def _row_candidates(chunk: Chunk, rank: int) -> list[Candidate]:
         if not parts:
             continue
         text = f"{label} – {', '.join(parts)}" if label else ", ".join(parts)
-        out.append(Candidate(text, chunk, rank, "row", parse_figures(", ".join(parts))))
+        out.append(Candidate(text, chunk, rank, "row", parse_figures(", ".join(parts)), seq=seq))
     return out
 
 
-def score_candidates(
-    candidates: list[Candidate], query: Query, lexical: LexicalIndex, ignore: set[str]
-) -> list[Candidate]:
-    """Coverage of the question's content words (idf-weighted), plus small priors; best first."""
-    terms = [(tok, forms) for tok, forms in query.terms if tok not in ignore]
+def score_candidates(candidates: list[Candidate], query: Query, lexical: LexicalIndex) -> list[Candidate]:
+    """Coverage of the question's content words (idf-weighted), plus small priors; best first.
+
+    Words common to the whole archive (an organisation's name is in every chunk's title line)
+    weigh little through their idf, so no word list decides what matters.
+    """
+    terms = list(query.terms)
     weights = [max(lexical.idf(f) for f in forms) for _, forms in terms]
     total = sum(weights) or 1.0
     for cand in candidates:
@@ -100,7 +105,7 @@ def score_candidates(
         for _, forms in analyse_words(cand.text):
             own |= forms
         context = set()
-        for _, forms in analyse_words(f"{cand.chunk.section} {cand.chunk.text if cand.kind == 'row' else ''}"):
+        for _, forms in analyse_words(f"{cand.chunk.section} {_table_head(cand.chunk) if cand.kind == 'row' else ''}"):
             context |= forms
         matched = set()
         got = 0.0
@@ -112,6 +117,8 @@ def score_candidates(
                 got += 0.6 * weight
                 matched.add(tok)
         cand.coverage = got / total if terms else 0.0
+        if query.indicators and not _names_indicator(cand, query.indicators):
+            cand.coverage *= 0.5  # a passage that never names the indicator asked about does not answer
         cand.matched = frozenset(matched)
         bonus = 0.02 / (1 + cand.rank)
         if query.kind in ("figure", "compare") and cand.figures:
@@ -122,6 +129,22 @@ def score_candidates(
             bonus -= 0.15
         cand.score = cand.coverage + bonus
     return sorted(candidates, key=lambda c: (-c.score, c.rank, c.chunk.position))
+
+
+def _table_head(chunk: Chunk) -> str:
+    """Caption and header row of a table chunk: what every row of it is about."""
+    lines = chunk.text.split("\n")
+    head = []
+    for line in lines:
+        head.append(line)
+        if CELL_SEP in line:
+            break
+    return " ".join(head)
+
+
+def _names_indicator(cand: Candidate, indicators: list[str]) -> bool:
+    text = f"{cand.text} {cand.chunk.section.split(' > ')[-1]} {_table_head(cand.chunk) if cand.kind == 'row' else ''}".lower()
+    return any(ind in text for ind in indicators)
 
 
 def report_label(chunk: Chunk) -> str:
@@ -144,17 +167,24 @@ class Draft:
     computed: list[str] = field(default_factory=list)  # sentences with figures computed by granska
 
 
-def compose(query: Query, scored: list[Candidate], multi_document: bool) -> Draft | None:
-    """Choose the statements that answer; None when nothing covers the question well enough."""
-    if not scored or scored[0].coverage < MIN_COVERAGE:
+def compose(query: Query, scored: list[Candidate], multi_document: bool, min_coverage: float) -> Draft | None:
+    """Choose the statements that answer; None when nothing covers the question well enough.
+
+    `min_coverage` is calibrated on the dev set: false refusals count as much as false answers.
+    """
+    if not scored or scored[0].coverage < min_coverage:
         return None
     best = scored[0]
+    if _INTRODUCES_LIST.search(best.text):
+        items = _following_items(scored, best)
+        if items:
+            return Draft([Part(best)] + [Part(c) for c in items])
     if query.kind == "why":
         return Draft(_why_parts(scored, best))
     if query.kind == "list":
         return Draft(_list_parts(scored, best))
     if query.kind == "compare" or (multi_document and query.kind in ("figure", "other")):
-        per_doc = _best_per_document(scored, best, need_figures=query.kind in ("figure", "compare"))
+        per_doc = _best_per_document(scored, best, min_coverage, need_figures=query.kind in ("figure", "compare"))
         if len(per_doc) > 1:
             parts = [Part(c, report_label(c.chunk)) for c in sorted(per_doc, key=lambda c: c.chunk.period_end)]
             draft = Draft(parts)
@@ -163,7 +193,39 @@ def compose(query: Query, scored: list[Candidate], multi_document: bool) -> Draf
             elif not query.has_period:
                 draft.intro = "Frågan anger ingen period, och flera rapporter besvarar den:"
             return draft
-    return Draft([Part(best)])
+    return Draft([Part(c) for c in [best] + _continuation(scored, best)])
+
+
+# A sentence that announces the items that follow: "... prognostiserar +14,7 mnkr varav",
+# "... förklaras av", "fördelar sig med", or a colon.
+_INTRODUCES_LIST = re.compile(r"(\bvarav|\bav|\bmed|:)\s*$", re.I)
+
+
+def _following_items(scored: list[Candidate], intro: Candidate) -> list[Candidate]:
+    """The bullet items after a list intro, in the same chunk, in order (at most ten)."""
+    items = sorted(
+        (c for c in scored if c.chunk.id == intro.chunk.id and c.bullet and c.seq > intro.seq),
+        key=lambda c: c.seq,
+    )
+    run: list[Candidate] = []
+    for cand in items:
+        if cand.seq != intro.seq + len(run) + 1:
+            break
+        run.append(cand)
+    return run[:10]
+
+
+def _continuation(scored: list[Candidate], best: Candidate) -> list[Candidate]:
+    """The next sentence of the same passage when it continues the answer (figures or a cause)."""
+    nxt = next((c for c in scored if c.chunk.id == best.chunk.id and c.seq == best.seq + 1 and c.kind == best.kind == "sentence"), None)
+    if nxt is None or nxt.bullet != best.bullet:
+        return []
+    if _CAUSAL_START.match(nxt.text) or (nxt.figures and nxt.coverage >= 0.5 * best.coverage):
+        return [nxt]
+    return []
+
+
+_CAUSAL_START = re.compile(r"^(det|detta|förändringen|avvikelsen|överskottet|underskottet|orsaken|förklaringen)\b.{0,40}\b(beror|förklaras|orsakas)", re.I)
 
 
 def _why_parts(scored: list[Candidate], best: Candidate) -> list[Part]:
@@ -181,8 +243,9 @@ def _list_parts(scored: list[Candidate], best: Candidate) -> list[Part]:
     return [Part(c) for c in items[:10]] if len(items) > 1 else [Part(best)]
 
 
-def _best_per_document(scored: list[Candidate], best: Candidate, need_figures: bool) -> list[Candidate]:
-    floor = max(MIN_COVERAGE, 0.8 * best.coverage)
+def _best_per_document(scored: list[Candidate], best: Candidate, min_coverage: float, need_figures: bool) -> list[Candidate]:
+    """Each report's own best statement, when it covers the question well enough on its own."""
+    floor = max(min_coverage, 0.6 * best.coverage)
     chosen: dict[str, Candidate] = {}
     for cand in scored:
         if cand.coverage < floor or (need_figures and not cand.figures):

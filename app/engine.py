@@ -106,12 +106,14 @@ class Engine:
                 t0 = time.perf_counter()
                 restrict = scope.restricted or bool(filters)
                 flt = Filters(document=tuple(d.document for d in scope.documents)) if restrict else Filters()
-                hits = self.retriever.search(self._retrieval_text(query), flt, self.settings.top_k)
+                hits = self._retrieve(query, scope.documents, flt)
                 timings["retrieve"] = (time.perf_counter() - t0) * 1000
                 t1 = time.perf_counter()
-                scored = score_candidates(candidates_from(hits), query, self.lexical, scope.organisation_words)
+                scored = score_candidates(candidates_from(hits), query, self.lexical)
+                if scope.required_words:
+                    scored = [c for c in scored if any(w in c.text.lower() for w in scope.required_words)]
                 multi = len({d.document for d in scope.documents}) > 1
-                draft = compose(query, scored, multi)
+                draft = compose(query, scored, multi, self.settings.min_coverage)
                 answer = self._render(question, draft) if draft else self._refusal(
                     question, f"{_NO_ANSWER}. {archive_summary(scope.documents)}"
                 )
@@ -158,9 +160,20 @@ class Engine:
             merged = replace(merged, kind=query.kind)
         return merged
 
-    @staticmethod
-    def _retrieval_text(query: Query) -> str:
-        return query.text
+    def _retrieve(self, query: Query, documents: list[DocumentRecord], flt: Filters) -> list[Hit]:
+        """Top passages; a question that spans several reports also gets the best few of each report,
+        so that one report's strong passages cannot crowd another's answer out of the top-k."""
+        vector = self.retriever.embed(query.text)
+        hits = self.retriever.search(query.text, flt, self.settings.top_k, vector=vector)
+        if query.kind in ("why", "list") or not 1 < len(documents) <= 12:
+            return hits
+        seen = {h.chunk.id for h in hits}
+        for doc in documents:
+            for hit in self.retriever.search(query.text, Filters(document=(doc.document,)), self.settings.per_document_k, vector=vector):
+                if hit.chunk.id not in seen:
+                    seen.add(hit.chunk.id)
+                    hits.append(hit)
+        return hits
 
     def _refusal(self, question: str, text: str) -> Answer:
         return Answer(question=question, answer=text, refused=True)

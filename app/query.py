@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from granska.index.lexical import analyse_words
-from granska.ingest.periods import MONTHS
+from granska.ingest.periods import MONTHS, find_month_ranges
 
 Kind = Literal["figure", "why", "list", "compare", "other"]
 
@@ -32,9 +32,46 @@ _COMPARE = re.compile(r"\b(jämför|jämfört|jämförelse|skillnad|förändrats
 _FIGURE = re.compile(r"\b(hur (mycket|stor|stort|stora|hög|högt|höga|låg|lågt|många)|vad (var|är|blev|landade|prognostiserar|visar)|vilken|vilket|belopp|andel|siffra|nivå|procent|mnkr|tkr|kr)\b", re.I)
 _YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
 _REFERENCE_BEFORE = re.compile(r"(sedan|från|jämfört med|mot|efter)\s+$", re.I)
+# "sköts upp till 2021", "inför 2022": a year that is a target date, not the period reported on.
+_REFERENCE_YEAR_BEFORE = re.compile(
+    r"\b(till|inför|sedan|från|fram till|senast|jämfört med|jämförelse med|mot)\s+(år\s+|året\s+)?$", re.I
+)
+
+# Abbreviations common in Swedish regional and municipal reporting, expanded before analysis so
+# "RK", "HoS" or "RS" match the words the reports print.
+ABBREVIATIONS = {
+    "rk": "Regionkontoret",
+    "rs": "Regionstyrelsen",
+    "rf": "Regionfullmäktige",
+    "kf": "kommunfullmäktige",
+    "ks": "kommunstyrelsen",
+    "hos": "hälso- och sjukvård",
+    "hsv": "hälso- och sjukvård",
+    "hr": "HR personal",
+    "fvis": "FVIS Framtidens vårdinformationsstöd",
+    "ur": "uppföljningsrapport",
+}
+_ABBREVIATION = re.compile(r"\b(" + "|".join(k for k in ABBREVIATIONS if k != "ur") + r")\b", re.I)
+
+
+def expand_abbreviations(text: str) -> str:
+    """"RK okt 2020" -> "RK Regionkontoret okt 2020": the original stays, so exact matches still count."""
+    return _ABBREVIATION.sub(lambda m: f"{m.group(0)} {ABBREVIATIONS[m.group(0).lower()]}", text)
 _UR = re.compile(r"\b(?:ur|uppföljningsrapport)\s*(\d)\b", re.I)
 _MONTHS_AFTER = re.compile(r"efter\s+(en|ett|två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|\d{1,2})\s+månader", re.I)
 _NUMBER_WORDS = {"en": 1, "ett": 1, "två": 2, "tre": 3, "fyra": 4, "fem": 5, "sex": 6, "sju": 7, "åtta": 8, "nio": 9, "tio": 10, "elva": 11, "tolv": 12}
+# The whole organisation rather than one of its units: "hela Region Värmland", "Region Halland totalt".
+_WHOLE_ORGANISATION = re.compile(
+    r"\bhela (region(en)?|kommunen|staden|landstinget)\b|\b(region \w+|regionen|kommunen) (totalt|som helhet|sammantaget)\b",
+    re.I,
+)
+# Indicators the reports state; a question naming one is only answered by a passage that names it.
+INDICATORS = (
+    "sjukfrånvaro", "korttidssjukfrånvaro", "personalomsättning", "prognos", "årsprognos", "budgetavvikelse",
+    "investering", "kostnadsutveckling", "intäktsutveckling", "periodresultat", "resultat", "anställda",
+    "årsarbetare", "medarbetare", "överskott", "underskott", "nettokostnad", "regionbidrag", "pensionskostnad",
+    "besparingskrav", "effektivisering", "avgångar", "rekrytering", "lönekostnad", "personalkostnad",
+)
 _LAST_YEAR = re.compile(r"\b(förra året|i fjol|föregående år)\b", re.I)
 
 # Words that say what kind of question it is, not what it is about.
@@ -67,6 +104,8 @@ class Query:
     report_number: int | None = None  # "UR2"
     last_year: bool = False
     places: list[str] = field(default_factory=list)  # region/municipality names mentioned
+    whole_organisation: bool = False  # "hela Region X": the whole organisation, not a unit of it
+    indicators: list[str] = field(default_factory=list)  # indicator stems named (see INDICATORS)
     terms: list[tuple[str, frozenset[str]]] = field(default_factory=list)  # content words with their forms
 
     @property
@@ -90,15 +129,25 @@ def _month_matches(text: str) -> list[tuple[int, int, str]]:
 
 def parse_question(text: str) -> Query:
     lowered = text.lower()
-    years = [int(y) for y in _YEAR.findall(text)]
+    years: list[int] = []
+    reference_years: list[int] = []
+    for match in _YEAR.finditer(text):
+        before = text[max(0, match.start() - 15):match.start()]
+        (reference_years if _REFERENCE_YEAR_BEFORE.search(before) else years).append(int(match.group(1)))
     months: list[MonthRef] = []
     references: list[MonthRef] = []
-    for start, month, _word in _month_matches(text):
+    # "jan–feb 2020" names the month it runs to; the range's first month is not a period of its own.
+    range_starts = {m.position for m in find_month_ranges(text)}
+    reference_words: set[str] = set()
+    for start, month, word in _month_matches(text):
+        if start in range_starts:
+            continue
         after = text[start:start + 30]
         year_match = re.match(r"[^\d]{0,25}?\b(19[89]\d|20[0-4]\d)\b", after)
         ref = MonthRef(int(year_match.group(1)) if year_match else None, month)
         if _REFERENCE_BEFORE.search(text[max(0, start - 15):start]):
             references.append(ref)
+            reference_words.add(word)
         else:
             months.append(ref)
     # "jan–feb 2020": a range names the month it runs to.
@@ -110,6 +159,8 @@ def parse_question(text: str) -> Query:
     ur = _UR.search(text)
     places = [p for p in PLACES if re.search(rf"\b{p}", lowered)]
     kind: Kind = "other"
+    if _COMPARE.search(text) and reference_years and len(set(years + reference_years)) >= 2:
+        years = sorted(set(years + reference_years))  # "2019 jämfört med 2020": both are periods asked about
     if _WHY.search(text):
         kind = "why"
     elif _COMPARE.search(text) and (len(months) + len(set(years)) >= 2 or references):
@@ -128,16 +179,23 @@ def parse_question(text: str) -> Query:
         report_number=int(ur.group(1)) if ur else None,
         last_year=bool(_LAST_YEAR.search(text)),
         places=places,
-        terms=content_terms(text),
+        whole_organisation=bool(_WHOLE_ORGANISATION.search(text)),
+        indicators=[ind for ind in INDICATORS if re.search(rf"\b\w*{ind}", lowered)],
+        terms=content_terms(expand_abbreviations(_UR.sub(" ", _MONTHS_AFTER.sub(" ", text))), keep=reference_words),
     )
 
 
-def content_terms(text: str) -> list[tuple[str, frozenset[str]]]:
-    """Content words with their forms: no question words, years or month names (also as compound heads)."""
-    month_words = {word for _, _, word in _month_matches(text)}
+def content_terms(text: str, keep: set[str] | None = None) -> list[tuple[str, frozenset[str]]]:
+    """Content words with their forms: no question words, years or month names (also as compound heads).
+
+    Month words in `keep` stay: "sedan augusti" is part of what a passage must say, not a filter.
+    """
+    month_words = {word for _, _, word in _month_matches(text)} - (keep or set())
     out = []
     for token, forms in analyse_words(text):
-        if token in _QUESTION_WORDS or _YEAR.fullmatch(token) or token in MONTHS or token in month_words:
+        if token in _QUESTION_WORDS or _YEAR.fullmatch(token) or token in month_words or (
+            token in MONTHS and token not in (keep or set())
+        ):
             continue
         out.append((token, forms))
     return out

@@ -34,7 +34,7 @@ class Scope:
     documents: list[DocumentRecord]
     refusal: str | None = None  # why the archive cannot answer, in Swedish
     restricted: bool = False  # the question itself narrowed the documents
-    organisation_words: set[str] = field(default_factory=set)  # question words that named an organisation
+    required_words: set[str] = field(default_factory=set)  # a passage must say one of these (a month inside a report's span)
 
 
 def organisation_words(records: list[DocumentRecord]) -> dict[str, set[str]]:
@@ -62,28 +62,48 @@ def archive_summary(records: list[DocumentRecord]) -> str:
 def resolve_scope(query: Query, records: list[DocumentRecord]) -> Scope:
     docs = list(records)
     org_forms = organisation_words(records)
-    named_orgs: set[str] = set()
-    org_words: set[str] = set()
-    for token, forms in query.terms:
-        for organisation, known in org_forms.items():
-            if forms & known:
-                named_orgs.add(organisation)
-                org_words.add(token)
-    restricted = False
+    named_orgs = {
+        organisation for _, forms in query.terms for organisation, known in org_forms.items() if forms & known
+    }
     archive_text = " ".join(rec.organisation.lower() for rec in records)
     unknown_places = [p for p in query.places if p not in archive_text]
     if unknown_places and not named_orgs:
-        return Scope([], refusal=_no_org(unknown_places, records), organisation_words=org_words)
-    if named_orgs:
-        docs = [d for d in docs if d.organisation in named_orgs]
-        restricted = True
+        return Scope([], refusal=_no_org(unknown_places, records))
+    # A place name is a hard restriction: "Regionkontoret i Halland 2021" is not answered from Värmland.
+    known_places = [p for p in query.places if p in archive_text]
+    if known_places:
+        docs = [d for d in docs if any(p in d.organisation.lower() for p in known_places)]
+        named_orgs &= {d.organisation for d in docs}
+    if query.whole_organisation and all("," in d.organisation for d in docs):
+        return Scope([], refusal=_only_units(docs or records))
+    # An organisation word is a strong hint, not a hard filter: "Regionstyrelsen" names one
+    # organisation in the archive but is also discussed in another's reports.
+    attempts = [[d for d in docs if d.organisation in named_orgs], docs] if named_orgs else [docs]
+    for candidates in attempts:
+        by_period = _filter_period(query, candidates)
+        if by_period is None:
+            return Scope(candidates, restricted=candidates is not docs)
+        if by_period:
+            return Scope(by_period, restricted=True)
+    spanning = _spanning_month(query, attempts[0])
+    if spanning:
+        words = {month_name(m.month) for m in query.months}
+        return Scope(spanning, restricted=True, required_words=words)
+    return Scope([], refusal=_no_period(query, attempts[0] or records))
 
-    by_period = _filter_period(query, docs)
-    if by_period is not None:
-        if not by_period:
-            return Scope([], refusal=_no_period(query, docs or records), organisation_words=org_words)
-        docs, restricted = by_period, True
-    return Scope(docs, restricted=restricted, organisation_words=org_words)
+
+def _spanning_month(query: Query, docs: list[DocumentRecord]) -> list[DocumentRecord]:
+    """Reports whose period covers a month asked about ("juli 2019" inside January–August 2019)."""
+    if not query.months or query.report_number or query.months_elapsed:
+        return []
+    out = []
+    for doc in docs:
+        for m in query.months:
+            years = [m.year] if m.year else sorted({doc.period_start // 100, doc.period_end // 100})
+            if any(doc.period_start <= y * 100 + m.month <= doc.period_end for y in years):
+                out.append(doc)
+                break
+    return out
 
 
 def _filter_period(query: Query, docs: list[DocumentRecord]) -> list[DocumentRecord] | None:
@@ -103,12 +123,20 @@ def _filter_period(query: Query, docs: list[DocumentRecord]) -> list[DocumentRec
         out = [d for d in out if d.period_end // 100 in query.years or d.period_start // 100 in query.years]
     if query.months_elapsed:
         out = [d for d in out if d.period_end - d.period_start + 1 == query.months_elapsed]
-    if query.report_number:
+    if query.report_number and not query.months:
         pattern = re.compile(rf"\b{query.report_number}\b")
         out = [d for d in out if d.report_type == "uppföljningsrapport" and pattern.search(d.title)]
     if query.last_year and not (query.months or query.years):
         return None
     return out
+
+
+def _only_units(records: list[DocumentRecord]) -> str:
+    units = ", ".join(sorted({r.organisation for r in records}))
+    return (
+        "Det framgår inte av rapporterna i arkivet: frågan gäller hela organisationen, men arkivet har bara "
+        f"rapporter för enskilda delar av den ({units}). {archive_summary(records)}"
+    )
 
 
 def _no_org(places: list[str], records: list[DocumentRecord]) -> str:

@@ -68,6 +68,7 @@ def _engine(store: Path | None, chroma_url: str | None = None):
 @app.callback()
 def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Visa loggmeddelanden.")] = False) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 
 
 @app.command()
@@ -193,6 +194,28 @@ def chat(
     from granska.app.web import serve
 
     serve(_engine(store, chroma_url), host=host, port=port)
+
+
+@app.command("eval")
+def eval_cmd(
+    questions: Annotated[Optional[Path], typer.Option("--questions", help="Frågefil (JSONL); standard: utvecklingsfrågorna.", show_default=False)] = None,
+    out: Annotated[Path, typer.Option("--out", help="Mapp för results.jsonl, summary.json, report.md och diagram.")] = Path("out/eval"),
+    config: Annotated[Optional[list[str]], typer.Option("--config", help="hybrid, dense, lexical, baseline (kan upprepas; standard: alla).", show_default=False)] = None,
+    store: StoreOpt = None,
+    chroma_url: ChromaOpt = None,
+) -> None:
+    """Kör träffsäkerhetssviten och skriv en rapport."""
+    from granska.eval.report import summary_table
+    from granska.eval.run import QUESTIONS_DIR, run_eval
+
+    settings = _settings(store, chroma_url)
+    try:
+        result = run_eval(questions or QUESTIONS_DIR / "dev.jsonl", out, settings, config)
+    except ValueError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(summary_table(result.summary))
+    typer.echo(f"\nRapport: {out / 'report.md'}")
 
 
 @docs_app.callback(invoke_without_command=True)

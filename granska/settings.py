@@ -31,6 +31,8 @@ class Settings:
     lexical_weight: float = 1.0
     rrf_k: int = 20
     candidates: int = 40  # per retriever, before fusion
+    min_coverage: float = 0.3  # calibrated on eval/questions/dev.jsonl; share of the question's weighted content a passage must cover to answer
+    per_document_k: int = 4  # passages per report when a question spans several reports
     llm_url: str | None = None
     llm_model: str | None = None
 
@@ -53,6 +55,7 @@ class Settings:
         env["top_k"] = _env_int("GRANSKA_TOP_K", cls.top_k)
         env["dense_weight"] = _env_float("GRANSKA_DENSE_WEIGHT", cls.dense_weight)
         env["lexical_weight"] = _env_float("GRANSKA_LEXICAL_WEIGHT", cls.lexical_weight)
+        env["min_coverage"] = _env_float("GRANSKA_MIN_COVERAGE", cls.min_coverage)
         settings = cls(**env)  # type: ignore[arg-type]
         given = {k: (Path(v) if k == "store" else v) for k, v in overrides.items() if v is not None}
         return replace(settings, **given)  # type: ignore[arg-type]

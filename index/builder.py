@@ -110,7 +110,7 @@ class ArchiveWriter:
                 else:
                     todo.append((path, digest))
             gone = self._missing(registry, paths, files) if remove_missing else []
-            lexical_fresh = self._lexical_state() == registry.fingerprint()
+            lexical_fresh = self._lexical_state() == self._lexical_key(registry)
             if not todo and not gone and lexical_fresh:
                 report.seconds = time.perf_counter() - start
                 return report
@@ -215,11 +215,18 @@ class ArchiveWriter:
         from granska.index.lexical import LexicalIndex
 
         state = LexicalIndex.read_state(self.paths["lexical"])
-        return state.get("registry") if state else None
+        return state.get("built_from") if state else None
+
+    @staticmethod
+    def _lexical_key(registry: Registry) -> str:
+        """What the lexical index must have been built from: this registry state and analyser."""
+        from granska.index.lexical import ANALYSER_VERSION
+
+        return f"analyser={ANALYSER_VERSION};{registry.fingerprint()}"
 
     def rebuild_lexical(self, registry: Registry) -> None:
         from granska.index.lexical import LexicalIndex
 
         store, _ = self._components()
         chunks = sorted(store.all_chunks(), key=lambda c: (c.document, c.position))
-        LexicalIndex.build(chunks).save(self.paths["lexical"], {"registry": registry.fingerprint()})
+        LexicalIndex.build(chunks).save(self.paths["lexical"], {"built_from": self._lexical_key(registry)})

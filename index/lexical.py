@@ -25,6 +25,9 @@ from granska.types import Chunk, Figure
 
 log = logging.getLogger(__name__)
 
+# Bump when `analyse` changes: a lexical index built by another analyser version is rebuilt.
+ANALYSER_VERSION = 2
+
 _TOKEN = re.compile(r"-?\d+(?:,\d+)?|[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
 
 
@@ -45,8 +48,30 @@ def stopwords() -> frozenset[str]:
     return frozenset(words)
 
 
+_DEFINITE_PLURAL = ("arna", "erna", "orna", "ena", "na", "en", "et")
+_VOWELS = set("aeiouyåäö")
+
+
+def base_form(token: str) -> str:
+    """Strip Swedish genitive, definite and plural endings that Snowball leaves on.
+
+    Snowball keeps "sjukfrånvaron" (definite of "sjukfrånvaro") and "regionkontorets" whole, so
+    a question in the indefinite form would not meet the report's definite form. Conservative:
+    the remainder must keep four letters, and a genitive -s only goes after n/t/a/e.
+    """
+    t = token
+    if len(t) > 5 and t[-1] == "s" and t[-2] in "ntae":
+        t = t[:-1]
+    for suffix in _DEFINITE_PLURAL:
+        if t.endswith(suffix) and len(t) - len(suffix) >= 4:
+            return t[: -len(suffix)]
+    if len(t) > 5 and t[-1] == "n" and t[-2] in _VOWELS:
+        return t[:-1]
+    return t
+
+
 def analyse_words(text: str) -> list[tuple[str, frozenset[str]]]:
-    """Each content word with its forms (surface, Snowball stem, hyphen parts); numbers as themselves.
+    """Each content word with its forms (surface, Snowball stem, base form, hyphen parts); numbers as themselves.
 
     Matching two texts word by word on any shared form copes with the stemmer's inconsistency.
     """
@@ -61,6 +86,7 @@ def analyse_words(text: str) -> list[tuple[str, frozenset[str]]]:
             root = stem(token)
             if len(root) > 1:
                 forms.add(root)
+            forms.add(base_form(token))
             if "-" in token:
                 forms.update(p for p in token.split("-") if p and p not in stop)
         out.append((token, frozenset(forms)))

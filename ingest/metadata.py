@@ -18,7 +18,8 @@ Rules about periods (yyyymm):
   a passage of an August report changes nothing);
 - a delårsrapport that names only its year ("Delårsrapport 2021") takes its months from the
   document ("Under perioden januari - augusti", "efter åtta månader"); failing that, January to
-  August, the closing date Swedish regions and municipalities use for the statutory interim report;
+  August, the closing date Swedish regions and municipalities use for the statutory interim report
+  (any other report type without a month runs to December);
 - årsredovisning, revisionsberättelse, verksamhetsberättelse cover their whole year (01..12);
 - the year is the one printed with the report name on the title page ("Revisionsberättelse
   avseende ... under 2024" wins over "Handling 2025 nr 68", which precedes the name).
@@ -98,7 +99,7 @@ _UNIT_RE = re.compile(
     rf"(?:(?:Nämnden|Förvaltningen|Styrelsen) för [\wåäöÅÄÖ -]{{2,60}}"
     rf"|[A-ZÅÄÖ][\wåäö-]*(?: och [\wåäö-]+)?(?:{_UNIT_SUFFIXES}))"
 )
-_UNIT_WORD_RE = re.compile(rf"\b[A-ZÅÄÖ][a-zåäö]+(?:{_UNIT_SUFFIXES})s?\b")
+_UNIT_WORD_RE = re.compile(rf"\b(?P<unit>[A-ZÅÄÖ][a-zåäö]+(?:{_UNIT_SUFFIXES}))s?\b")  # genitive too
 
 _JUNK_METADATA_RE = re.compile(
     r"^(?:microsoft\s+\w+\s*-|untitled|namnlös|dokument\d*$|document\d*$)|\.(?:docx?|xlsx?|pptx?|pdf|odt)\b",
@@ -106,7 +107,9 @@ _JUNK_METADATA_RE = re.compile(
 )
 _MARKUP_RE = re.compile(r"<[^>]+>|[*#_`]+|^-{3,}$|^>+")
 _HEADING_LINE_RE = re.compile(r"^\d+(?:\.\d+)*\.?\s+[A-ZÅÄÖ]|^innehåll", re.IGNORECASE)
-_DAY_BEFORE_RE = re.compile(r"(?<!\d)\d{1,2}\.?\s*$")
+# A day number on the same line before a month ("28 oktober 2021"); "Uppföljningsrapport 2
+# augusti 2019" is an ordinal, not a day.
+_DAY_BEFORE_RE = re.compile(r"(?<!\d)(?<!rapport )\d{1,2}\.?[ \t\u00a0]*$", re.IGNORECASE)
 _FILE_PERIOD_RE = re.compile(r"(?<!\d)(?P<year>(?:19|20)\d\d)(?:[-_ .](?P<month>0[1-9]|1[0-2]))?(?!\d)")
 
 _GENERIC_FILE_WORDS = frozenset(
@@ -292,8 +295,7 @@ def _unit(src: _Sources) -> str:
     if src.title:
         return ""
     # No title page at all: the unit the text keeps naming, if it clearly dominates.
-    counts = Counter(m.group(0).removesuffix("s") if m.group(0).endswith("ets") or m.group(0).endswith("ens")
-                     else m.group(0) for m in _UNIT_WORD_RE.finditer(src.early))
+    counts = Counter(m["unit"] for m in _UNIT_WORD_RE.finditer(src.early))
     if counts:
         word, count = counts.most_common(1)[0]
         if count >= 3:

@@ -37,7 +37,7 @@ import logging
 import math
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 from granska.ingest.periods import MONTH_RE
 from granska.types import Figure
@@ -50,7 +50,7 @@ UNITS: tuple[str, ...] = ("kr", "%", "procentenheter", "")
 _GROUP_SEPARATORS = " \u00a0\u202f\u2009"
 _SEP = f"[{_GROUP_SEPARATORS}]"
 
-# Written unit (lower-case) -> (canonical unit, multiplier). Order matters only in the regex below.
+# Written unit (lower-case) -> (canonical unit, multiplier). The regex tries longer spellings first.
 _UNIT_TABLE: dict[str, tuple[str, int]] = {
     "miljarder kronor": ("kr", 10**9),
     "miljoner kronor": ("kr", 10**6),
@@ -105,13 +105,13 @@ _MASK_RES = (
     re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?!\d)"),  # ISO dates
     re.compile(r"\d+(?:\.\d+)+"),  # section numbers, dotted dates, times, English decimals
     re.compile(r"\d{5,}-\d+|\d+-\d{5,}"),  # organisation numbers and other ids
-    re.compile(r"(?<!\d)(?:19|20)\d\d\s?[-–/]\s?(?:(?:19|20)\d\d|\d\d)(?!\d)"),  # 2020-2021, 2020/21
+    re.compile(r"(?<!\d)(?:19|20)\d\d(?:\s?[-–]\s?(?:19|20)\d\d|[-–/]\d\d)(?![\d,])"),  # 2020-2021, 2020/21
     re.compile(r"\b[Ss]ida\s+\d+\s+av\s+\d+"),
     re.compile(r"^[ \t]*\d+[ \t]*\(\d+\)[ \t]*$", re.MULTILINE),  # "1 (26)" page labels
 )
 _ORDINAL_CONTEXT_RE = re.compile(
     r"(?:\b(?:nr|nummer|§|kap|kapitel|punkt|bilaga|avsnitt|sida|sid|s|vecka|v|tertial|kvartal)"
-    r"|[a-zåäö]rapport|§)\.?\s*$",
+    r"|[a-zåäö]rapport)\.?\s*$",
     re.IGNORECASE,
 )
 _DAY_MONTH_RE = re.compile(rf"\s+{MONTH_RE}", re.IGNORECASE)
@@ -130,8 +130,6 @@ _MINUS = "-−–"
 class _Match:
     """One figure found in a text, with what same_figure needs to judge its precision."""
 
-    start: int
-    end: int
     figure: Figure
     decimals: int  # digits after the decimal comma, as written
     multiplier: int  # of the written unit (1e6 for mnkr); 1 for bare numbers and percent
@@ -147,7 +145,7 @@ def _masked_spans(text: str) -> list[tuple[int, int]]:
 
 def _split_groups(int_part: str, unit: str | None) -> list[str]:
     """Split a plain-space run that is too long to be one number into table cells (see module doc)."""
-    if not int_part or any(ch in int_part for ch in "\u00a0\u202f\u2009"):
+    if any(ch in int_part for ch in _GROUP_SEPARATORS[1:]):
         return [int_part]
     groups = int_part.split(" ")
     if len(groups) <= 3 or (unit is not None and _resolve_unit(unit) == ("kr", 1)):
@@ -237,7 +235,7 @@ def _scan(text: str, default_unit: str | None = None) -> list[_Match]:
             value = -value
         value = value + 0.0  # no "-0.0" for "-0,0"
         figure = Figure(text=text[start:end], value=value, unit=canonical)
-        found.append(_Match(start, end, figure, max(len(dec) - 1, 0), multiplier))
+        found.append(_Match(figure, max(len(dec) - 1, 0), multiplier))
     return found
 
 
@@ -314,6 +312,7 @@ def format_figure(value: float, unit: str) -> str:
     - percent and percentage points: as many decimals as the value has, up to four
       (2.78 -> "2,78 %", 13.0 -> "13 %", 31 procentenheter -> "31 procentenheter").
     - bare numbers: up to four decimals.
+    Float noise from arithmetic (differences, sums) is dropped at 15 significant digits.
     Thousands are grouped with no-break spaces (U+00A0) — Swedish typesetting, and unambiguous
     when the text is read back; the unit follows after a plain space; minus is "-".
     """
@@ -321,7 +320,9 @@ def format_figure(value: float, unit: str) -> str:
         raise ValueError(f"cannot format {value!r}")
     if unit not in UNITS:
         raise ValueError(f"unknown unit {unit!r}; expected one of {UNITS}")
-    exact = Decimal(repr(value))
+    with localcontext() as context:
+        context.prec = 15  # drop float noise from arithmetic: (0.1 + 0.2) * 1e6 -> 300000
+        exact = +Decimal(repr(value))
     sign = "-" if exact < 0 else ""
     if unit == "kr":
         for name, scale, smallest in _KR_SCALES:

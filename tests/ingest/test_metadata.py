@@ -196,6 +196,10 @@ def test_pdf_metadata_fills_what_the_title_page_lacks() -> None:
                               Subject="Delårsrapport januari–augusti 2021 för Regionstyrelsen"))
     assert (meta.organisation, meta.period_start, meta.period_end) == (
         "Region Värmland, Regionstyrelsen", 202101, 202108)
+    meta = infer_metadata(doc("", "", Title="Uppföljningsrapport 2 augusti 2019 – Regionkontoret",
+                              Author="Region Halland, Regionkontoret"))
+    assert (meta.organisation, meta.report_type, meta.period_start, meta.period_end) == (
+        HALLAND, "uppföljningsrapport", 201901, 201908)
 
 
 def test_file_name_is_the_last_resort() -> None:

@@ -285,6 +285,12 @@ def test_format_figure(value: float, unit: str, expected: str) -> None:
     assert format_figure(value, unit) == expected
 
 
+def test_format_figure_ignores_float_noise_from_arithmetic() -> None:
+    assert format_figure((0.1 + 0.2) * 1e6, "kr") == "300 tkr"
+    assert format_figure(82.7e6 - 78.2e6, "kr") == "4,5 mnkr"
+    assert format_figure(12.32 - 12.3, "procentenheter") == "0,02 procentenheter"
+
+
 def test_format_figure_rejects_unknown_units() -> None:
     with pytest.raises(ValueError):
         format_figure(1.0, "mnkr")

@@ -1,0 +1,63 @@
+"""Question understanding: periods, references, kinds, places and indicators."""
+
+import pytest
+
+from granska.app.query import MonthRef, parse_question
+
+
+def terms(q: str) -> list[str]:
+    return [t for t, _ in parse_question(q).terms]
+
+
+@pytest.mark.parametrize(
+    ("question", "months", "years"),
+    [
+        ("Hur hög var sjukfrånvaron i oktober 2020?", [MonthRef(2020, 10)], [2020]),
+        ("sjukfrånvaro okt 2020", [MonthRef(2020, 10)], [2020]),
+        ("Vad säger oktoberrapporten om prognosen?", [MonthRef(None, 10)], []),
+        ("Resultat för jan–feb 2020?", [MonthRef(2020, 2)], [2020]),  # a range names the month it runs to
+        ("Hur stor var sjukfrånvaron 2019?", [], [2019]),
+    ],
+)
+def test_periods(question, months, years):
+    q = parse_question(question)
+    assert q.months == months
+    assert q.years == years
+
+
+def test_reference_month_is_not_a_period_but_stays_a_content_word():
+    q = parse_question("varför är prognosen förbättrad sedan augusti?")
+    assert q.months == [] and q.reference_months == [MonthRef(None, 8)]
+    assert "augusti" in terms("varför är prognosen förbättrad sedan augusti?")
+    assert q.kind == "why"
+
+
+def test_reference_year_is_not_a_period():
+    assert parse_question("Vilka investeringar sköts upp till 2021?").years == []
+    assert parse_question("Jämför sjukfrånvaron 2019 med 2020").years == [2019, 2020]
+
+
+def test_elapsed_months_and_report_number():
+    q = parse_question("Vad var resultatet efter två månader 2020?")
+    assert q.months_elapsed == 2 and "två" not in terms("Vad var resultatet efter två månader 2020?")
+    assert parse_question("Vad säger UR2 om ePlan?").report_number == 2
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Varför ökade kostnaderna?", "why"),
+        ("Vilka aktiviteter följer inte planen?", "list"),
+        ("Jämför personalomsättningen i februari 2020 och oktober 2020", "compare"),
+        ("Hur stor var sjukfrånvaron i februari 2020?", "figure"),
+    ],
+)
+def test_kinds(question, kind):
+    assert parse_question(question).kind == kind
+
+
+def test_places_indicators_whole_organisation_and_abbreviations():
+    q = parse_question("Hur hög är sjukfrånvaron i hela Region Skåne?")
+    assert q.places == ["skåne"] and q.whole_organisation and q.indicators == ["sjukfrånvaro"]
+    assert "regionkontoret" in terms("Personalomsättning RK okt 2020?")
+    assert "okt" not in terms("Personalomsättning RK okt 2020?")

@@ -1,0 +1,46 @@
+"""The Swedish analyser and BM25 index: numbers as tokens, surface forms beside stems."""
+
+import numpy as np
+
+from granska.index.lexical import LexicalIndex, analyse, analyse_words
+from granska.types import Chunk
+
+
+def chunk(i: int, text: str, org: str = "Region A, Kontoret") -> Chunk:
+    return Chunk(
+        id=f"c{i}", text=text, document=f"d{i}.pdf", doc_id="h", organisation=org, report_type="månadsrapport",
+        period_start=202001, period_end=202010, year=2020, page=1, page_label="1", section="", kind="text",
+    )
+
+
+def test_numbers_survive_as_single_tokens():
+    tokens = analyse("Avvikelse 82,7 mnkr och −2,5 mnkr samt 119 695 tkr")
+    assert {"82,7", "-2,5", "119695"} <= set(tokens)
+    assert "82" not in tokens and "695" not in tokens
+
+
+def test_surface_form_and_stem_both_indexed():
+    forms = dict(analyse_words("prognosen prognos"))
+    assert forms["prognosen"] & forms["prognos"]  # the stemmer disagrees with itself; a shared form remains
+    assert "och" not in analyse("kostnader och intäkter")  # Swedish stop words dropped
+
+
+def test_search_respects_the_filter_mask(tmp_path):
+    chunks = [chunk(0, "Sjukfrånvaron var 2,78 %"), chunk(1, "Sjukfrånvaron var 3,38 %", "Region B, Styrelsen")]
+    index = LexicalIndex.build(chunks)
+    index.save(tmp_path / "lex", {"registry": "x"})
+    loaded = LexicalIndex.load(tmp_path / "lex")
+    assert [c.id for c, _ in loaded.search("sjukfrånvaro", 5)] in (["c0", "c1"], ["c1", "c0"])
+    only_b = np.array([False, True])
+    assert [c.id for c, _ in loaded.search("sjukfrånvaro", 5, only_b)] == ["c1"]
+    assert [c.id for c, _ in loaded.search("3,38", 5)] == ["c1"]
+    assert LexicalIndex.read_state(tmp_path / "lex") == {"registry": "x"}
+
+
+def test_definite_and_genitive_forms_meet_the_indefinite():
+    from granska.index.lexical import base_form
+
+    assert base_form("sjukfrånvaron") == base_form("sjukfrånvarons") == "sjukfrånvaro"
+    assert base_form("regionkontorets") == "regionkontor"
+    assert base_form("prognos") == "prognos"  # a word ending in -s is not a genitive
+    assert set(analyse("sjukfrånvaro")) & set(analyse("Sjukfrånvaron"))
