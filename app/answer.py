@@ -37,6 +37,7 @@ class Candidate:
     figures: list[Figure] = field(default_factory=list)
     seq: int = 0  # order within its chunk, to find neighbours
     bullet: bool = False
+    label: str = ""  # a table row's own label ("Sjukfrånvaro"); the rest of a row is column names and values
     coverage: float = 0.0
     score: float = 0.0
     matched: frozenset[str] = frozenset()
@@ -87,7 +88,7 @@ def _row_candidates(chunk: Chunk, rank: int) -> list[Candidate]:
         if not parts:
             continue
         text = f"{label} – {', '.join(parts)}" if label else ", ".join(parts)
-        out.append(Candidate(text, chunk, rank, "row", parse_figures(", ".join(parts)), seq=seq))
+        out.append(Candidate(text, chunk, rank, "row", parse_figures(", ".join(parts)), seq=seq, label=label))
     return out
 
 
@@ -101,21 +102,26 @@ def score_candidates(candidates: list[Candidate], query: Query, lexical: Lexical
     weights = [max(lexical.idf(f) for f in forms) for _, forms in terms]
     total = sum(weights) or 1.0
     for cand in candidates:
-        own = set()
-        for _, forms in analyse_words(cand.text):
-            own |= forms
-        context = set()
-        for _, forms in analyse_words(f"{cand.chunk.section} {_table_head(cand.chunk) if cand.kind == 'row' else ''}"):
-            context |= forms
+        # A row is identified by its label; its column names are shared by every row of the table.
+        own_text = cand.label if cand.kind == "row" else cand.text
+        context_text = f"{cand.chunk.section} {_table_head(cand.chunk) if cand.kind == 'row' else ''}"
+        if cand.kind == "row":
+            context_text += f" {cand.text}"
+        own = _forms(own_text)
+        context = _forms(context_text)
+        words = own | context
         matched = set()
         got = 0.0
         for (tok, forms), weight in zip(terms, weights, strict=True):
             if forms & own:
                 got += weight
-                matched.add(tok)
             elif forms & context:
                 got += 0.6 * weight
-                matched.add(tok)
+            elif _compound_match(forms, words):
+                got += 0.5 * weight
+            else:
+                continue
+            matched.add(tok)
         cand.coverage = got / total if terms else 0.0
         if query.indicators and not _names_indicator(cand, query.indicators):
             cand.coverage *= 0.5  # a passage that never names the indicator asked about does not answer
@@ -129,6 +135,19 @@ def score_candidates(candidates: list[Candidate], query: Query, lexical: Lexical
             bonus -= 0.15
         cand.score = cand.coverage + bonus
     return sorted(candidates, key=lambda c: (-c.score, c.rank, c.chunk.position))
+
+
+def _forms(text: str) -> set[str]:
+    out: set[str] = set()
+    for _, forms in analyse_words(text):
+        out |= forms
+    return out
+
+
+def _compound_match(forms: frozenset[str], words: set[str]) -> bool:
+    """Swedish compounds: "kostnad" in "kostnadsminskning", "sjukfrånvaro" in "korttidssjukfrånvaro"."""
+    long_forms = [f for f in forms if len(f) >= 6 and not f[0].isdigit()]
+    return any(w != f and (w.startswith(f) or w.endswith(f)) for f in long_forms for w in words if len(w) > len(f))
 
 
 def _table_head(chunk: Chunk) -> str:
@@ -193,7 +212,20 @@ def compose(query: Query, scored: list[Candidate], multi_document: bool, min_cov
             elif not query.has_period:
                 draft.intro = "Frågan anger ingen period, och flera rapporter besvarar den:"
             return draft
+        if query.kind == "compare":
+            return Draft([Part(c) for c in _two_statements(scored, best)])
     return Draft([Part(c) for c in [best] + _continuation(scored, best)])
+
+
+def _two_statements(scored: list[Candidate], best: Candidate) -> list[Candidate]:
+    """A comparison inside one report: the two best statements with figures (e.g. outcome and forecast)."""
+    with_figures = [c for c in scored if c.figures and c.coverage >= 0.5 * best.coverage]
+    chosen = with_figures[:1]
+    for cand in with_figures[1:]:
+        if cand.text != chosen[0].text and not set(f.value for f in cand.figures) <= set(f.value for f in chosen[0].figures):
+            chosen.append(cand)
+            break
+    return chosen or [best]
 
 
 # A sentence that announces the items that follow: "... prognostiserar +14,7 mnkr varav",
@@ -220,7 +252,7 @@ def _continuation(scored: list[Candidate], best: Candidate) -> list[Candidate]:
     nxt = next((c for c in scored if c.chunk.id == best.chunk.id and c.seq == best.seq + 1 and c.kind == best.kind == "sentence"), None)
     if nxt is None or nxt.bullet != best.bullet:
         return []
-    if _CAUSAL_START.match(nxt.text) or (nxt.figures and nxt.coverage >= 0.5 * best.coverage):
+    if _CAUSAL_START.match(nxt.text) or (nxt.figures and nxt.coverage >= 0.35 * best.coverage):
         return [nxt]
     return []
 

@@ -31,6 +31,7 @@ _LIST = re.compile(r"\b(vilka|lista|räkna upp|vad ingår|vilka är|nämn)\b", r
 _COMPARE = re.compile(r"\b(jämför|jämfört|jämförelse|skillnad|förändrats|förändring|ökat|minskat|utveckling(en)? mellan|mot förra|än i)\b", re.I)
 _FIGURE = re.compile(r"\b(hur (mycket|stor|stort|stora|hög|högt|höga|låg|lågt|många)|vad (var|är|blev|landade|prognostiserar|visar)|vilken|vilket|belopp|andel|siffra|nivå|procent|mnkr|tkr|kr)\b", re.I)
 _YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
+_MONTH_WORDS = "|".join(sorted(MONTHS, key=len, reverse=True))
 _REFERENCE_BEFORE = re.compile(r"(sedan|från|jämfört med|mot|efter)\s+$", re.I)
 # "sköts upp till 2021", "inför 2022": a year that is a target date, not the period reported on.
 _REFERENCE_YEAR_BEFORE = re.compile(
@@ -133,7 +134,9 @@ def parse_question(text: str) -> Query:
     reference_years: list[int] = []
     for match in _YEAR.finditer(text):
         before = text[max(0, match.start() - 15):match.start()]
-        (reference_years if _REFERENCE_YEAR_BEFORE.search(before) else years).append(int(match.group(1)))
+        after_reference_month = re.search(rf"(sedan|från|jämfört med|mot)\s+({_MONTH_WORDS})\w*\s+$", before, re.I)
+        is_reference = _REFERENCE_YEAR_BEFORE.search(before) or after_reference_month
+        (reference_years if is_reference else years).append(int(match.group(1)))
     months: list[MonthRef] = []
     references: list[MonthRef] = []
     # "jan–feb 2020" names the month it runs to; the range's first month is not a period of its own.
@@ -157,12 +160,19 @@ def parse_question(text: str) -> Query:
         raw = elapsed_match.group(1)
         elapsed = int(raw) if raw.isdigit() else _NUMBER_WORDS.get(raw)
     ur = _UR.search(text)
+    if ur and re.search(r"\b(sedan|jämfört med|förra|föregående|tidigare)\b", text[: ur.start()], re.I):
+        ur = None  # "sedan förra rapporten (UR1)": the report compared with, not the one asked about
     places = [p for p in PLACES if re.search(rf"\b{p}", lowered)]
     kind: Kind = "other"
     if _COMPARE.search(text) and reference_years and len(set(years + reference_years)) >= 2:
         years = sorted(set(years + reference_years))  # "2019 jämfört med 2020": both are periods asked about
     if _WHY.search(text):
         kind = "why"
+    elif _COMPARE.search(text) and references and (months or years):
+        # "feb jämfört med okt 2020": both sides of a comparison are periods asked about
+        year = next((m.year for m in months + references if m.year), years[0] if years else None)
+        months = [MonthRef(m.year or year, m.month) for m in months + references]
+        kind = "compare"
     elif _COMPARE.search(text) and (len(months) + len(set(years)) >= 2 or references):
         kind = "compare"
     elif _LIST.search(text):

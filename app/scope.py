@@ -92,6 +92,21 @@ def resolve_scope(query: Query, records: list[DocumentRecord]) -> Scope:
     return Scope([], refusal=_no_period(query, attempts[0] or records))
 
 
+def _union_of_periods(query: Query, docs: list[DocumentRecord]) -> list[DocumentRecord]:
+    from dataclasses import replace
+
+    singles = [replace(query, kind="figure", months=[m], years=[y for y in query.years if not m.year], report_number=None) for m in query.months]
+    month_years = {m.year for m in query.months if m.year}
+    singles += [replace(query, kind="figure", months=[], years=[y], report_number=None) for y in query.years if y not in month_years]
+    if query.report_number:
+        singles.append(replace(query, kind="figure", months=[], years=[], report_number=query.report_number))
+    chosen: dict[str, DocumentRecord] = {}
+    for single in singles:
+        for doc in _filter_period(single, docs) or []:
+            chosen[doc.document] = doc
+    return sorted(chosen.values(), key=lambda d: d.period_end)
+
+
 def _spanning_month(query: Query, docs: list[DocumentRecord]) -> list[DocumentRecord]:
     """Reports whose period covers a month asked about ("juli 2019" inside January–August 2019)."""
     if not query.months or query.report_number or query.months_elapsed:
@@ -107,9 +122,14 @@ def _spanning_month(query: Query, docs: list[DocumentRecord]) -> list[DocumentRe
 
 
 def _filter_period(query: Query, docs: list[DocumentRecord]) -> list[DocumentRecord] | None:
-    """Documents matching the period the question names; None when it names none."""
+    """Documents matching the period the question names; None when it names none.
+
+    A comparison names several periods ("sept 2018 med UR2 2019"): the union of each one's reports.
+    """
     if not query.has_period:
         return None
+    if query.kind == "compare":
+        return _union_of_periods(query, docs)
     out = docs
     if query.months:
         wanted = {(m.year, m.month) for m in query.months}
