@@ -194,7 +194,7 @@ def compose(query: Query, scored: list[Candidate], multi_document: bool, min_cov
     if not scored or scored[0].coverage < min_coverage:
         return None
     best = scored[0]
-    if _INTRODUCES_LIST.search(best.text):
+    if _INTRODUCES_LIST.search(best.text) and (query.kind in ("list", "why") or not multi_document):
         items = _following_items(scored, best)
         if items:
             return Draft([Part(best)] + [Part(c) for c in items])

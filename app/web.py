@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import io
 import logging
 import os
@@ -166,7 +167,7 @@ def build_blocks(service: ArchiveService) -> gr.Blocks:
                         source_pick = gr.Radio([], label="Visa källans sida", elem_id="visa-kalla")
                         source_image = gr.Image(
                             label="Citerad sida", type="pil", format="png", interactive=False, elem_id="kallsida",
-                            buttons=["download", "fullscreen"],
+                            buttons=["download", "fullscreen"], height=640,
                         )
                         source_caption = gr.HTML("", elem_id="kallsida-text")
 
@@ -190,7 +191,7 @@ def build_blocks(service: ArchiveService) -> gr.Blocks:
                 export = gr.DownloadButton("Exportera till CSV", interactive=False, elem_id="exportera")
                 gr.Markdown("Klicka på en träff för att se sidan i rapporten.")
                 hit_image = gr.Image(label="Sidan med träffen", type="pil", format="png", interactive=False,
-                                     elem_id="traffsida", buttons=["download", "fullscreen"])
+                                     elem_id="traffsida", buttons=["download", "fullscreen"], height=900)
                 hit_caption = gr.HTML("")
 
             # ---- Arkiv ----
@@ -199,6 +200,7 @@ def build_blocks(service: ArchiveService) -> gr.Blocks:
                 docs_table = gr.Dataframe(
                     headers=["Dokument", "Organisation", "Rapporttyp", "Period", "Titel", "Sidor", "Textstycken", "Inläst"],
                     interactive=False, wrap=True, elem_id="dokument",
+                    column_widths=["24%", "15%", "10%", "7%", "28%", "5%", "6%", "5%"],
                 )
                 with gr.Row():
                     with gr.Column():
@@ -212,9 +214,9 @@ def build_blocks(service: ArchiveService) -> gr.Blocks:
                         upload_status = gr.Markdown("", elem_id="inlasning")
                     with gr.Column():
                         gr.Markdown("### Ta bort ett dokument")
-                        remove_pick = gr.Dropdown(choices["document"], value=None, label="Dokument")
-                        remove_btn = gr.Button("Ta bort ur arkivet", variant="stop")
-                        remove_status = gr.Markdown("")
+                        remove_pick = gr.Dropdown(choices["document"], value=None, label="Dokument", elem_id="ta-bort")
+                        remove_btn = gr.Button("Ta bort ur arkivet", variant="stop", elem_id="ta-bort-knapp")
+                        remove_status = gr.Markdown("", elem_id="borttagning")
 
         archive_outputs = [archive_info, docs_table, remove_pick, *chat_filters, *search_filters]
 
@@ -277,6 +279,16 @@ def build_blocks(service: ArchiveService) -> gr.Blocks:
         source_pick.change(show_source, [source_pick, citations], [source_image, source_caption], api_visibility="private")
 
         # -- search events --
+        exports = tempfile.TemporaryDirectory(prefix="granska-csv-")
+
+        def export_csv(hits: list[dict]) -> str:
+            """The results as a CSV file named by its content, so repeated searches reuse one file
+            and the folder (removed with the app) stays small."""
+            text = hits_to_csv(hits)
+            path = Path(exports.name) / f"granska-sok-{hashlib.sha1(text.encode()).hexdigest()[:12]}.csv"
+            path.write_text(text, encoding="utf-8-sig")
+            return str(path)
+
         def run_search(text: str, count: float, organisation: str, report_type: str, year: str) -> tuple:
             text = (text or "").strip()
             if not text:
@@ -285,12 +297,7 @@ def build_blocks(service: ArchiveService) -> gr.Blocks:
             rows = [[i, h["document"], h["period"], h["page_label"], h["section"], snippet_html(h["text"], text)]
                     for i, h in enumerate(hits, 1)]
             status = f"**{len(hits)} träffar** för *{escape(text)}*." if hits else f"Inga träffar för *{escape(text)}*."
-            export_file = None
-            if hits:
-                with tempfile.NamedTemporaryFile("w", encoding="utf-8-sig", newline="", suffix=".csv",
-                                                 prefix="granska-sok-", delete=False) as fh:
-                    fh.write(hits_to_csv(hits))
-                    export_file = fh.name
+            export_file = export_csv(hits) if hits else None
             return (status, rows, hits, gr.DownloadButton(value=export_file, interactive=bool(hits)), None, "")
 
         search_inputs = [query, k, *search_filters]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-import logging
+import os
 import re
 import shutil
 import threading
@@ -24,12 +24,13 @@ from pydantic import BaseModel, Field
 
 from granska.app.pages import DEFAULT_RESOLUTION, MAX_RESOLUTION, PageError, PageRenderer, check_page, resolve_document
 
-log = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+SEARCH_POOL = 50
 UPLOAD_SUFFIXES = (".pdf", ".txt", ".md")
 FILTER_KEYS = ("organisation", "report_type", "year", "document")
 _SAFE_NAME = re.compile(r"[^\w.\-]+", re.UNICODE)
+_MINUS = str.maketrans({"\u2212": "-", "\u2013": "-"})  # a figure's sign as typed or as printed
 _STOPWORDS = frozenset(
     "och i på av för att det som en ett med till är om vad hur var den de sig har inte från vid".split()
 )
@@ -61,25 +62,54 @@ def clean_filters(filters: dict[str, Any] | None) -> dict[str, Any]:
     return result
 
 
+def _is_number(word: str) -> bool:
+    return any(ch.isdigit() for ch in word)
+
+
+def _phrase_pattern(words: list[str]) -> str:
+    """The query as one phrase, any whitespace between words, never inside a larger figure."""
+    body = r"\s+".join(re.escape(w.translate(_MINUS)) for w in words).replace(r"\-", "[-\u2212\u2013]")
+    head = r"(?<![\d,.])" if _is_number(words[0]) else r"\b"
+    tail = r"(?!\d|,\d)" if _is_number(words[-1]) else ""
+    return head + body + tail
+
+
 def highlight_terms(query: str) -> re.Pattern[str] | None:
     """A pattern for the words and figures of a search, to mark them in result snippets.
 
-    Figures match whole ("82,7" not inside "182,75"; "119 695" across any space), words match
-    as prefixes because the lexical index is stemmed ("sjukfrånvaro" also finds "sjukfrånvaron").
+    Figures match whole ("82,7" not inside "182,75"; "119 695" across any space, and its digit
+    groups never alone, since "119" would light up unrelated figures); words match as prefixes
+    because the lexical index is stemmed ("sjukfrånvaro" also finds "sjukfrånvaron").
     """
-    parts: list[str] = []
-    words = query.split()
-    if len(words) > 1:
-        parts.append(r"\s+".join(re.escape(w) for w in words))
-    for word in words:
-        word = word.strip("?!.:;\"'()")
-        if not word or word.lower() in _STOPWORDS:
+    words = [w.strip("?!.:;\"'()") for w in query.split()]
+    words = [w for w in words if w]
+    if not words:
+        return None
+    parts = [_phrase_pattern(words)] if len(words) > 1 else []
+    for i, word in enumerate(words):
+        if word.lower() in _STOPWORDS:
             continue
-        if any(ch.isdigit() for ch in word):
-            parts.append(rf"(?<![\d,.]){re.escape(word)}(?!\d)")
+        if _is_number(word):
+            group = word.isdigit() and len(word) <= 3
+            neighbours = words[max(0, i - 1) : i] + words[i + 1 : i + 2]
+            if not (group and any(w.isdigit() for w in neighbours)):
+                parts.append(_phrase_pattern([word]))
         elif len(word) > 1:
             parts.append(rf"\b{re.escape(word)}\w*")
     return re.compile("|".join(parts), re.IGNORECASE) if parts else None
+
+
+def exact_first(hits: list[dict], query: str) -> list[dict]:
+    """Hits that contain the query verbatim (spacing aside) first, otherwise in retrieval order.
+
+    Someone checking a figure ("119 695") wants the passages that print it before passages that
+    are merely similar; hybrid retrieval alone can rank a near neighbour above the exact match.
+    """
+    words = query.split()
+    if not words:
+        return hits
+    pattern = re.compile(_phrase_pattern(words), re.IGNORECASE)
+    return sorted(hits, key=lambda h: pattern.search(" ".join(h["text"].split())) is None)
 
 
 def snippet_html(text: str, query: str, width: int = 260) -> str:
@@ -141,7 +171,11 @@ class ArchiveService:
         query = query.strip()
         if not query:
             raise ValueError("Skriv något att söka efter.")
-        return [hit_to_dict(h) for h in self.engine.search(query, k=k, filters=clean_filters(filters) or None)]
+        # Fetch a wider pool than asked for: the engine's fusion can rank a passage that only the
+        # lexical index finds (typically an exact figure) below the dense top 20, and such a
+        # passage is exactly what someone checking a figure is looking for.
+        pool = self.engine.search(query, k=max(k, SEARCH_POOL), filters=clean_filters(filters) or None)
+        return exact_first([hit_to_dict(h) for h in pool], query)[:k]
 
     def documents(self) -> list[dict]:
         """The archive's documents, without the server-side file path (nobody outside needs it)."""
@@ -209,30 +243,50 @@ class ArchiveService:
 
         Accepted files are copied into the store's upload folder, because the registry refers to
         files by path and the source view must still find them after the upload's temp file is gone.
+        A file that replaces an earlier upload of the same name is kept aside until the new one is
+        in, so a failed replacement leaves the archive and its file as they were.
         """
         from granska.index.builder import StoreLocked
 
         outcome = UploadOutcome()
-        accepted: list[Path] = []
-        self.upload_dir.mkdir(parents=True, exist_ok=True)
-        for path, name in files:
-            try:
-                safe = self.check_upload(Path(path), name)
-            except UploadRejected as exc:
-                outcome.failed.append((Path(name).name, str(exc)))
-                continue
-            target = self.upload_dir / safe
-            shutil.copyfile(path, target)
-            accepted.append(target)
-        if accepted:
-            with self._write_lock:
+        with self._write_lock:
+            self.upload_dir.mkdir(parents=True, exist_ok=True)
+            accepted: dict[str, Path | None] = {}  # archive name -> backup of the file it replaces
+            for path, name in files:
                 try:
-                    report = self._archive_writer().ingest(accepted, remove_missing=False, on_file=on_file)
-                except StoreLocked as exc:
-                    outcome.failed.extend((p.name, str(exc)) for p in accepted)
-                    return outcome
-                finally:
-                    self.engine.refresh()
+                    safe = self.check_upload(Path(path), name)
+                except UploadRejected as exc:
+                    outcome.failed.append((Path(name).name, str(exc)))
+                    continue
+                target = self.upload_dir / safe
+                backup = None
+                if target.exists() and safe not in accepted:
+                    backup = target.with_name(f".{safe}.tidigare")
+                    os.replace(target, backup)
+                accepted[safe] = accepted.get(safe) or backup
+                shutil.copyfile(path, target)
+            if not accepted:
+                return outcome
+            try:
+                report = self._archive_writer().ingest(
+                    [self.upload_dir / n for n in accepted], remove_missing=False, on_file=on_file
+                )
+            except StoreLocked as exc:
+                report = None
+                outcome.failed.extend((n, str(exc)) for n in accepted)
+            finally:
+                self.engine.refresh()
+            failed = {n for n, _ in outcome.failed} if report is None else {Path(p).name for p, _ in report.failed}
+            for name, backup in accepted.items():
+                target = self.upload_dir / name
+                if name in failed:
+                    if backup is not None:
+                        os.replace(backup, target)
+                    else:
+                        target.unlink(missing_ok=True)
+                elif backup is not None:
+                    backup.unlink(missing_ok=True)
+        if report is not None:
             outcome.added, outcome.updated, outcome.unchanged = report.added, report.updated, report.unchanged
             outcome.failed.extend((Path(p).name, reason) for p, reason in report.failed)
             outcome.summary = report.summary()

@@ -18,10 +18,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import ROOT, SAMPLE
-
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "data" / "sample"
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
 OCT_2020 = "halland-regionkontoret-manadsrapport-2020-10.pdf"
@@ -108,6 +108,25 @@ def test_chat_answer_shows_figure_and_citations(page):
     page.screenshot(path=str(ARTIFACTS / "chat-answer.png"), full_page=True)
 
 
+def test_follow_up_in_the_chat(page):
+    page.locator("#fraga textarea").fill("och i februari?")
+    page.locator("#fraga textarea").press("Enter")
+    page.locator("#chatbot").get_by_text("13,6 mnkr").first.wait_for(timeout=120_000)
+    page.locator("#kallor").get_by_text("halland-regionkontoret-manadsrapport-2020-02.pdf").first.wait_for()
+    page.screenshot(path=str(ARTIFACTS / "chat-follow-up.png"), full_page=True)
+
+
+def test_another_browser_session_starts_empty(page, server):
+    other = page.context.browser.new_context()
+    try:
+        tab = other.new_page()
+        tab.goto(server + "/", wait_until="load")
+        tab.locator("#fraga textarea").wait_for()
+        assert "82,7" not in tab.locator("#chatbot").inner_text()
+    finally:
+        other.close()
+
+
 def test_opening_a_citation_shows_the_page_image(page):
     page.locator("#visa-kalla label").first.click()
     image = page.locator("#kallsida img")
@@ -126,10 +145,18 @@ def test_search_for_a_figure(page):
     page.locator("#sokknapp").click()
     page.locator("#sokstatus").get_by_text("träffar").wait_for(timeout=60_000)
     table = page.locator("#sokresultat")
-    table.locator("mark").first.wait_for()
-    assert "82,7" in table.locator("mark").first.inner_text()
+    marked = table.locator("mark:visible").first  # the table also keeps a hidden copy of each cell
+    marked.wait_for()
+    assert marked.inner_text() == "82,7"
     assert OCT_2020 in table.inner_text()
     page.screenshot(path=str(ARTIFACTS / "search-figure.png"), full_page=True)
+
+
+def test_clicking_a_search_hit_shows_its_page(page):
+    page.locator("#sokresultat").get_by_text(OCT_2020).first.click()
+    page.wait_for_function("() => { const i = document.querySelector('#traffsida img'); return i && i.naturalWidth > 300; }")
+    page.locator("#traffsida").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "search-hit-page.png"), full_page=True)
 
 
 def test_upload_a_pdf_and_see_it_in_the_archive(page, tmp_path):
@@ -141,7 +168,13 @@ def test_upload_a_pdf_and_see_it_in_the_archive(page, tmp_path):
     page.locator("#ladda-upp input[type=file]").set_input_files(str(copy))
     page.locator("#ladda-upp").get_by_text(new_name).first.wait_for()
     page.locator("#las-in").click()
-    page.locator("#inlasning").get_by_text("Tillagda").wait_for(timeout=300_000)
+    page.locator("#inlasning").get_by_text("Tillagda:", exact=True).wait_for(timeout=300_000)
     assert new_name in page.locator("#inlasning").inner_text()
     page.locator("#dokument").get_by_text(new_name).first.wait_for()
     page.screenshot(path=str(ARTIFACTS / "archive-upload.png"), full_page=True)
+
+    page.locator("#ta-bort input").click()
+    page.get_by_role("option", name=new_name).click()
+    page.locator("#ta-bort-knapp").click()
+    page.locator("#borttagning").get_by_text(f"Borttaget: {new_name}").wait_for(timeout=120_000)
+    assert new_name not in page.locator("#dokument").inner_text()

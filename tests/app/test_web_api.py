@@ -51,7 +51,7 @@ def server(engine):
 
 
 @pytest.fixture(scope="module")
-def http(server):
+def api(server):
     with httpx.Client(base_url=server, timeout=120) as client:
         yield client
 
@@ -68,8 +68,8 @@ def _raw_get(base: str, path: str) -> tuple[int, bytes]:
         conn.close()
 
 
-def test_ask_returns_the_answer_object(http):
-    response = http.post("/api/ask", json={"question": FORECAST})
+def test_ask_returns_the_answer_object(api):
+    response = api.post("/api/ask", json={"question": FORECAST})
     assert response.status_code == 200, response.text
     body = response.json()
     assert set(body) >= {"question", "answer", "refused", "citations", "figures", "timings_ms"}
@@ -84,8 +84,8 @@ def test_ask_returns_the_answer_object(http):
     assert any(f["text"].endswith("82,7 mnkr") and f["verified"] for f in body["figures"])
 
 
-def test_ask_with_filters_and_id(http):
-    response = http.post(
+def test_ask_with_filters_and_id(api):
+    response = api.post(
         "/api/ask",
         json={"question": "Hur hög var sjukfrånvaron?", "filters": {"organisation": "regionkontoret", "year": 2020}, "id": "q7"},
     )
@@ -95,11 +95,15 @@ def test_ask_with_filters_and_id(http):
     assert all("2020" in c["period"] for c in body["citations"])
 
 
-def test_follow_up_uses_the_session(http):
-    first = http.post("/api/ask", json={"question": "Hur hög var sjukfrånvaron i februari 2020?", "session": "api-s1"}).json()
-    follow = http.post("/api/ask", json={"question": "och i oktober?", "session": "api-s1"}).json()
-    assert not first["refused"] and not follow["refused"], follow["answer"]
-    assert any(c["period"] == "2020-10" for c in follow["citations"]), follow
+def test_follow_up_uses_its_own_session_only(api):
+    first = api.post("/api/ask", json={"question": FORECAST, "session": "api-a"}).json()
+    follow = api.post("/api/ask", json={"question": "och i februari?", "session": "api-a"}).json()
+    stranger = api.post("/api/ask", json={"question": "och i februari?", "session": "api-b"}).json()
+    assert "82,7 mnkr" in first["answer"]
+    assert not follow["refused"], follow["answer"]
+    assert "13,6 mnkr" in follow["answer"]
+    assert follow["citations"][0]["document"] == "halland-regionkontoret-manadsrapport-2020-02.pdf"
+    assert "13,6" not in stranger["answer"], "another session must not inherit api-a's topic"
 
 
 @pytest.mark.parametrize(
@@ -112,14 +116,14 @@ def test_follow_up_uses_the_session(http):
         ({"question": "   "}, 400),
     ],
 )
-def test_bad_ask_requests_get_4xx_with_a_message(http, payload, status):
-    response = http.post("/api/ask", json=payload)
+def test_bad_ask_requests_get_4xx_with_a_message(api, payload, status):
+    response = api.post("/api/ask", json=payload)
     assert response.status_code == status, response.text
     assert response.json()["detail"]
 
 
-def test_search_finds_an_exact_figure(http):
-    response = http.get("/api/search", params={"q": "82,7", "k": 5})
+def test_search_finds_an_exact_figure(api):
+    response = api.get("/api/search", params={"q": "82,7", "k": 5})
     assert response.status_code == 200, response.text
     hits = response.json()
     assert 0 < len(hits) <= 5
@@ -128,13 +132,13 @@ def test_search_finds_an_exact_figure(http):
     assert set(hits[0]) >= {"document", "period", "page", "page_label", "section", "text", "score"}
 
 
-def test_search_finds_a_figure_with_a_thousands_space(http):
-    hits = http.get("/api/search", params={"q": "119 695"}).json()
+def test_search_finds_a_figure_with_a_thousands_space(api):
+    hits = api.get("/api/search", params={"q": "119 695"}).json()
     assert any("119 695" in " ".join(h["text"].split()) for h in hits)
 
 
-def test_search_csv_export(http):
-    response = http.get("/api/search.csv", params={"q": "82,7", "k": 3})
+def test_search_csv_export(api):
+    response = api.get("/api/search.csv", params={"q": "82,7", "k": 3})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
     lines = response.content.decode("utf-8-sig").splitlines()
@@ -143,16 +147,16 @@ def test_search_csv_export(http):
 
 
 @pytest.mark.parametrize("params", [{}, {"q": ""}, {"q": "x", "k": 0}, {"q": "x", "k": 1000}, {"q": "x", "kommun": "y", "year": "abc"}])
-def test_bad_search_requests_get_4xx(http, params):
-    response = http.get("/api/search", params=params)
+def test_bad_search_requests_get_4xx(api, params):
+    response = api.get("/api/search", params=params)
     if params.get("kommun"):  # unknown query params are ignored; a year that matches nothing gives no hits
         assert response.status_code == 200 and response.json() == []
     else:
         assert response.status_code == 422, response.text
 
 
-def test_documents_lists_the_archive_without_server_paths(http):
-    docs = http.get("/api/documents").json()
+def test_documents_lists_the_archive_without_server_paths(api):
+    docs = api.get("/api/documents").json()
     assert len(docs) == 5
     oct_2020 = next(d for d in docs if d["document"] == OCT_2020)
     assert oct_2020["organisation"] == "Region Halland, Regionkontoret"
@@ -160,15 +164,15 @@ def test_documents_lists_the_archive_without_server_paths(http):
     assert all("path" not in d for d in docs)
 
 
-def test_page_image_with_highlight(http):
-    response = http.get(f"/api/page/{OCT_2020}/9.png", params={"highlight": "prognostiserar +33,2 mnkr varav"})
+def test_page_image_with_highlight(api):
+    response = api.get(f"/api/page/{OCT_2020}/9.png", params={"highlight": "prognostiserar +33,2 mnkr varav"})
     assert response.status_code == 200
     assert response.headers["content-type"] == "image/png"
     assert response.content.startswith(b"\x89PNG")
 
 
-def test_pdf_download_of_an_archive_document(http):
-    response = http.get(f"/api/pdf/{OCT_2020}")
+def test_pdf_download_of_an_archive_document(api):
+    response = api.get(f"/api/pdf/{OCT_2020}")
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/pdf"
     assert response.content.startswith(b"%PDF-")
