@@ -130,7 +130,7 @@ def score_candidates(candidates: list[Candidate], query: Query, lexical: Lexical
         if query.kind in ("figure", "compare") and cand.figures:
             bonus += 0.1
         if query.kind == "why" and _CAUSAL.search(cand.text):
-            bonus += 0.15
+            bonus += 0.25
         if query.kind == "figure" and not cand.figures:
             bonus -= 0.15
         cand.score = cand.coverage + bonus
@@ -261,18 +261,45 @@ _CAUSAL_START = re.compile(r"^(det|detta|förändringen|avvikelsen|överskottet|
 
 
 def _why_parts(scored: list[Candidate], best: Candidate) -> list[Part]:
-    """The best passage plus the causal sentences next to it (same document), at most three."""
+    """The best passage, the cause sentence or items that follow it, and other causal sentences
+    of the same report (at most four statements, in reading order)."""
+    chosen = [best] + _continuation(scored, best) + _items_after(scored, best)
     pool = [c for c in scored if c.chunk.document == best.chunk.document and c.coverage >= 0.5 * best.coverage]
-    causal = [c for c in pool if _CAUSAL.search(c.text)]
-    chosen = [best] + [c for c in causal if c is not best][:2]
-    return [Part(c) for c in sorted(chosen, key=lambda c: (c.chunk.position, scored.index(c)))]
+    chosen += [c for c in pool if _CAUSAL.search(c.text) and c not in chosen][: max(0, 3 - len(chosen))]
+    return [Part(c) for c in sorted(chosen[:6], key=lambda c: (c.chunk.position, c.seq))]
 
 
 def _list_parts(scored: list[Candidate], best: Candidate) -> list[Part]:
-    """All rows of the best table, or the bullet items of the best passage's chunk (at most ten)."""
-    same_chunk = [c for c in scored if c.chunk.id == best.chunk.id]
-    items = sorted(same_chunk, key=lambda c: best.chunk.text.find(c.text.split(" – ")[0][:30]))
-    return [Part(c) for c in items[:10]] if len(items) > 1 else [Part(best)]
+    """The items of a list: the bullets after the best statement, the rows of the best table, or
+    the rows of a table in the section the best sentence introduces (at most ten)."""
+    items = _items_after(scored, best)
+    if items:
+        return [Part(best)] + [Part(c) for c in items]
+    if best.kind == "row":
+        rows = sorted((c for c in scored if c.chunk.id == best.chunk.id), key=lambda c: c.seq)
+        return [Part(c) for c in rows[:10]]
+    table_rows = sorted(
+        (c for c in scored if c.kind == "row" and c.chunk.document == best.chunk.document
+         and c.chunk.section == best.chunk.section and c.chunk.position >= best.chunk.position),
+        key=lambda c: (c.chunk.position, c.seq),
+    )
+    if table_rows:
+        return [Part(best)] + [Part(c) for c in table_rows[:10]]
+    return [Part(best)]
+
+
+def _items_after(scored: list[Candidate], best: Candidate) -> list[Candidate]:
+    """A bullet run right after `best`, or after the list intro that follows it."""
+    if best.kind != "sentence":
+        return []
+    items = _following_items(scored, best)
+    if items:
+        return items
+    nxt = next((c for c in scored if c.chunk.id == best.chunk.id and c.seq == best.seq + 1), None)
+    if nxt is not None and _INTRODUCES_LIST.search(nxt.text):
+        following = _following_items(scored, nxt)
+        return [nxt] + following if following else []
+    return []
 
 
 def _best_per_document(scored: list[Candidate], best: Candidate, min_coverage: float, need_figures: bool) -> list[Candidate]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import replace
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from granska.types import Answer, Citation, Hit
 log = logging.getLogger(__name__)
 
 _NO_ANSWER = "Det framgår inte av rapporterna i arkivet"
+MAX_SESSIONS = 10_000  # follow-up context is kept for the most recent sessions only
 
 
 class EmptyArchive(RuntimeError):
@@ -41,7 +43,7 @@ class Engine:
         self.mode = mode
         self.paths = store_paths(self.settings)
         self._lock = threading.RLock()
-        self._sessions: dict[str, Query] = {}
+        self._sessions: OrderedDict[str, Query] = OrderedDict()  # last question per session, least recent first
         self.embedder = make_embedder(self.settings)
         self.store = ChunkStore(self.settings, embedder_fingerprint(self.settings))
         self._state_mtime: float | None = None
@@ -119,7 +121,11 @@ class Engine:
                 )
                 timings["answer"] = (time.perf_counter() - t1) * 1000
         if session is not None:
-            self._sessions[session] = query
+            with self._lock:
+                self._sessions[session] = query
+                self._sessions.move_to_end(session)
+                while len(self._sessions) > MAX_SESSIONS:
+                    self._sessions.popitem(last=False)
         timings["total"] = (time.perf_counter() - start) * 1000
         answer.timings_ms = {k: round(v, 1) for k, v in timings.items()}
         answer.id = id

@@ -214,11 +214,13 @@ class ArchiveService:
 
     # -- writing -------------------------------------------------------------------------------
     def _archive_writer(self):
-        """One writer for the app's lifetime: its embedder and store load once, on first write."""
+        """One writer for the app's lifetime, sharing the engine's embedder and store (no second model in memory)."""
         from granska.index.builder import ArchiveWriter
 
         if self._writer is None:
-            self._writer = ArchiveWriter(self.engine.settings, progress=False, lock_wait=30.0)
+            self._writer = ArchiveWriter(
+                self.engine.settings, progress=False, lock_wait=30.0, store=self.engine.store, embedder=self.engine.embedder
+            )
         return self._writer
 
     def check_upload(self, path: Path, name: str) -> str:

@@ -75,13 +75,16 @@ def _acquire(lock: FileLock) -> None:
 
 
 class ArchiveWriter:
-    def __init__(self, settings: Settings, *, progress: bool = True, lock_wait: float = 0.0) -> None:
+    def __init__(
+        self, settings: Settings, *, progress: bool = True, lock_wait: float = 0.0, store=None, embedder=None
+    ) -> None:
+        """`store` and `embedder` may be passed in by a process that already holds them (the web app)."""
         self.settings = settings
         self.progress = progress
         self.paths = store_paths(settings)
         self.lock = writer_lock(settings, lock_wait)
-        self._store = None
-        self._embedder = None
+        self._store = store
+        self._embedder = embedder
 
     # Heavy parts are loaded only when something must be written.
     def _components(self):
