@@ -38,6 +38,7 @@ class Candidate:
     seq: int = 0  # order within its chunk, to find neighbours
     bullet: bool = False
     label: str = ""  # a table row's own label ("Sjukfrånvaro"); the rest of a row is column names and values
+    row_key: str = ""  # the most specific label cell, which identifies the row across tables
     coverage: float = 0.0
     score: float = 0.0
     matched: frozenset[str] = frozenset()
@@ -72,10 +73,16 @@ def _row_candidates(chunk: Chunk, rank: int) -> list[Candidate]:
     caption_unit = unit_of(caption) or unit_of(header[0])
     out = []
     for seq, line in enumerate(lines[header_idx + 1:]):
-        cells = line.split(CELL_SEP)
-        label = cells[0].strip()
+        cells = [c.strip() for c in line.split(CELL_SEP)]
+        # The label is the row's leading text cells: a group column ("Ekonomi") may precede the
+        # indicator's own name ("Prognos budgetavvikelse"); the last of them identifies the row.
+        lead = 1
+        while lead < len(cells) - 1 and not any(ch.isdigit() for ch in cells[lead]) and cells[lead]:
+            lead += 1
+        names = [c for c in cells[:lead] if c]
+        label = ", ".join(names)
         parts = []
-        for col, cell in enumerate(cells[1:], start=1):
+        for col, cell in enumerate(cells[lead:], start=lead):
             cell = cell.strip()
             if not cell:
                 continue
@@ -88,7 +95,9 @@ def _row_candidates(chunk: Chunk, rank: int) -> list[Candidate]:
         if not parts:
             continue
         text = f"{label} – {', '.join(parts)}" if label else ", ".join(parts)
-        out.append(Candidate(text, chunk, rank, "row", parse_figures(", ".join(parts)), seq=seq, label=label))
+        out.append(
+            Candidate(text, chunk, rank, "row", parse_figures(", ".join(parts)), seq=seq, label=label, row_key=names[-1] if names else "")
+        )
     return out
 
 
@@ -184,6 +193,7 @@ class Draft:
     parts: list[Part]
     intro: str = ""
     computed: list[str] = field(default_factory=list)  # sentences with figures computed by granska
+    contradictions: list = field(default_factory=list)  # app.contradictions.Contradiction: a report disagreeing with itself
 
 
 def compose(query: Query, scored: list[Candidate], multi_document: bool, min_coverage: float) -> Draft | None:

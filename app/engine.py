@@ -116,6 +116,8 @@ class Engine:
                     scored = [c for c in scored if any(w in c.text.lower() for w in scope.required_words)]
                 multi = len({d.document for d in scope.documents}) > 1
                 draft = compose(query, scored, multi, self.settings.min_coverage)
+                if draft is not None:
+                    self._flag_contradictions(draft)
                 answer = self._render(question, draft) if draft else self._refusal(
                     question, f"{_NO_ANSWER}. {archive_summary(scope.documents)}"
                 )
@@ -181,6 +183,17 @@ class Engine:
                     hits.append(hit)
         return hits
 
+    def _flag_contradictions(self, draft: Draft) -> None:
+        """When a report states an answered figure with another value elsewhere, cite both and say so."""
+        from granska.app.contradictions import find_contradictions
+
+        by_document: dict[str, list] = {}
+        for part in draft.parts:
+            by_document.setdefault(part.candidate.chunk.document, []).extend(part.candidate.figures)
+        for document, figures in by_document.items():
+            chunks = [c for c in self.lexical.chunks if c.document == document]
+            draft.contradictions.extend(find_contradictions(figures, chunks)[:2])
+
     def _refusal(self, question: str, text: str) -> Answer:
         return Answer(question=question, answer=text, refused=True)
 
@@ -189,8 +202,8 @@ class Engine:
         numbers: dict[str, int] = {}
         figures = []
         lines: list[str] = []
-        for part in draft.parts:
-            chunk = part.candidate.chunk
+
+        def cite(chunk) -> int:
             if chunk.id not in numbers:
                 numbers[chunk.id] = len(citations) + 1
                 citations.append(
@@ -208,7 +221,11 @@ class Engine:
                         chunk_id=chunk.id,
                     )
                 )
-            n = numbers[chunk.id]
+            return numbers[chunk.id]
+
+        for part in draft.parts:
+            chunk = part.candidate.chunk
+            n = cite(chunk)
             figures.extend(verify_figures(part.candidate.text, n, chunk))
             lines.append(f"{part.label}: {part.candidate.text} [{n}]" if part.label else f"{part.candidate.text} [{n}]")
         labels = {p.label for p in draft.parts}
@@ -221,7 +238,19 @@ class Engine:
             text = "\n".join(([draft.intro] if draft.intro else []) + [f"- {line}" for line in lines])
         if draft.computed:
             text += "\n" + " ".join(draft.computed)
+        notes = []
+        for found in draft.contradictions:
+            values = []
+            for row in found.rows:
+                n = cite(row.chunk)
+                values.append(f"{row.figures[0].text} [{n}]")
+                figures.extend(verify_figures(row.figures[0].text, n, row.chunk))
+            notes.append(f"Obs: rapporten anger olika värden för {found.label.strip()}: {' och '.join(values)}.")
+        if notes:
+            text += "\n" + " ".join(notes)
         answer = Answer(question=question, answer=text, refused=False, citations=citations, figures=figures)
+        if notes:
+            answer.warnings.extend(notes)
         unverified = [f.text for f in figures if not f.verified]
         if unverified:
             answer.warnings.append("Kunde inte verifieras mot källan: " + ", ".join(unverified))

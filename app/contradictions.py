@@ -1,0 +1,54 @@
+"""Contradictions: one report stating the same indicator with different values.
+
+The signal is deliberately narrow, so that a flag means something: table rows with the same
+label (normalised: case, reference-period qualifiers such as "(R12 medel)", leading row numbers)
+in one report whose first figures differ. Reports do this when a summary table is not updated
+with the rest (a forecast of 82 700 tkr in the forecast table, 78,2 Mnkr in the key-figure table).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from granska.app.answer import Candidate, candidates_from
+from granska.ingest.numbers import same_figure
+from granska.types import Chunk, Figure, Hit
+
+_QUALIFIER = re.compile(r"\([^)]*\)")
+_LEADING_NUMBER = re.compile(r"^\d+\s+")
+
+
+def normalise_label(label: str) -> str:
+    text = _LEADING_NUMBER.sub("", _QUALIFIER.sub(" ", label.lower()))
+    return " ".join(text.split())
+
+
+@dataclass
+class Contradiction:
+    label: str  # the row label as printed in the first row
+    rows: list[Candidate]  # each states a different value; the first agrees with the answer
+
+
+def find_contradictions(answer_figures: list[Figure], document_chunks: list[Chunk]) -> list[Contradiction]:
+    """Row groups in one report that disagree, where one of the values is a figure the answer gives."""
+    tables = [c for c in document_chunks if c.kind == "table"]
+    rows = [cand for cand in candidates_from([Hit(chunk=c, score=0.0) for c in tables]) if cand.row_key and cand.figures]
+    groups: dict[str, list[Candidate]] = {}
+    for row in rows:
+        groups.setdefault(normalise_label(row.row_key), []).append(row)
+    found: list[Contradiction] = []
+    for group in groups.values():
+        distinct: list[Candidate] = []
+        unit = group[0].figures[0].unit
+        for row in (r for r in group if r.figures[0].unit == unit):  # values in other units do not compare
+            if not any(same_figure(row.figures[0], other.figures[0]) for other in distinct):
+                distinct.append(row)
+        if len(distinct) < 2:
+            continue
+        # Zero agrees with too much to identify a row ("0 tkr" budget cells are everywhere).
+        agreeing = [r for r in distinct if r.figures[0].value != 0 and any(same_figure(r.figures[0], f) for f in answer_figures)]
+        if agreeing:
+            first = agreeing[0]
+            found.append(Contradiction(first.row_key, [first] + [r for r in distinct if r is not first]))
+    return found

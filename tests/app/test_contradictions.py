@@ -1,0 +1,35 @@
+"""Contradictions: one report stating one indicator with different values."""
+
+from granska.app.contradictions import find_contradictions, normalise_label
+from granska.ingest.numbers import parse_figures
+from granska.types import Chunk
+
+
+def table(i: int, text: str) -> Chunk:
+    return Chunk(
+        id=f"t{i}", text=text, document="r.pdf", doc_id="h", organisation="Region A, Kontoret", report_type="månadsrapport",
+        period_start=202001, period_end=202010, year=2020, page=i, page_label=str(i), section="", kind="table",
+    )
+
+
+FORECAST = table(9, "4.1.1 Prognosindikator\nIndikator | Årsprognos tkr | Årsbudget tkr\nPrognos budgetavvikelse | 82 700 tkr | 0 tkr")
+KEY_FIGURES = table(13, "5 Verksamhetsmått\nGrupp | Indikatorer | Utfall | Målvärde\nEkonomi | Prognos budgetavvikelse | 78,2 Mnkr |")
+AGREEING = table(14, "Bilaga\nIndikator | Utfall\nPrognos budgetavvikelse (R12) | 82,7 mnkr")
+
+
+def test_same_row_with_another_value_is_flagged_when_the_answer_gives_one_of_them():
+    found = find_contradictions(parse_figures("+82,7 mnkr"), [FORECAST, KEY_FIGURES])
+    assert len(found) == 1
+    assert [r.chunk.page for r in found[0].rows] == [9, 13]
+    assert normalise_label(found[0].label) == "prognos budgetavvikelse"
+
+
+def test_agreeing_values_zero_and_unrelated_answers_are_not_flagged():
+    assert not find_contradictions(parse_figures("+82,7 mnkr"), [FORECAST, AGREEING])  # 82 700 tkr = 82,7 mnkr
+    assert not find_contradictions(parse_figures("0 tkr"), [FORECAST, KEY_FIGURES])  # zero identifies nothing
+    assert not find_contradictions(parse_figures("2,78 %"), [FORECAST, KEY_FIGURES])
+
+
+def test_labels_normalise_qualifiers_and_row_numbers():
+    assert normalise_label("Sjukfrånvaro (R12 medel)") == normalise_label("sjukfrånvaro")
+    assert normalise_label("51 Regionledningskont avdelningar") == "regionledningskont avdelningar"
