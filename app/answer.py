@@ -142,6 +142,8 @@ def score_candidates(candidates: list[Candidate], query: Query, lexical: Lexical
             bonus += 0.25
         if query.kind == "figure" and not cand.figures:
             bonus -= 0.15
+        if query.wants_table and cand.kind == "row":
+            bonus += 0.15
         cand.score = cand.coverage + bonus
     return sorted(candidates, key=lambda c: (-c.score, c.rank, c.chunk.position))
 

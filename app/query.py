@@ -107,6 +107,7 @@ class Query:
     places: list[str] = field(default_factory=list)  # region/municipality names mentioned
     whole_organisation: bool = False  # "hela Region X": the whole organisation, not a unit of it
     indicators: list[str] = field(default_factory=list)  # indicator stems named (see INDICATORS)
+    wants_table: bool = False  # "enligt tabellen": the user points at a table
     terms: list[tuple[str, frozenset[str]]] = field(default_factory=list)  # content words with their forms
 
     @property
@@ -177,8 +178,8 @@ def parse_question(text: str) -> Query:
         kind = "compare"
     elif _LIST.search(text):
         kind = "list"
-    elif _FIGURE.search(text):
-        kind = "figure"
+    elif _FIGURE.search(text) or any(re.search(rf"\b\w*{ind}", lowered) for ind in INDICATORS):
+        kind = "figure"  # naming an indicator without asking why or which asks for its value
     return Query(
         text=text,
         kind=kind,
@@ -190,6 +191,7 @@ def parse_question(text: str) -> Query:
         last_year=bool(_LAST_YEAR.search(text)),
         places=places,
         whole_organisation=bool(_WHOLE_ORGANISATION.search(text)),
+        wants_table=bool(re.search(r"\btabell", lowered)),
         indicators=[ind for ind in INDICATORS if re.search(rf"\b\w*{ind}", lowered)],
         terms=content_terms(expand_abbreviations(_UR.sub(" ", _MONTHS_AFTER.sub(" ", text))), keep=reference_words),
     )

@@ -26,6 +26,7 @@ class DocumentRecord:
     pages: int
     chunks: int
     ingested_at: str
+    pipeline: int = 0  # the ingest pipeline version that produced the chunks
 
     @property
     def year(self) -> int:

@@ -30,12 +30,29 @@ _UNIT_IN_HEADER = re.compile(r"\b(tkr|mnkr|mkr|mdkr|msek|tusen kronor|miljoner k
 CELL_SEP = " | "
 
 
+# "Samtliga siffror redovisas i miljoner kronor, mnkr om inget annat anges": a report-wide unit.
+_REPORT_UNIT = re.compile(
+    r"\b(samtliga|alla)\s+(siffror|belopp|värden)\s+(redovisas|anges|är)\s+i\s+(miljoner kronor|mnkr|mkr|tusentals kronor|tusen kronor|tkr|kronor)",
+    re.I,
+)
+
+
+def report_unit(doc: ParsedDocument) -> str | None:
+    """The unit a report declares for all its figures, if it does."""
+    for block in doc.blocks:
+        match = _REPORT_UNIT.search(block.text)
+        if match:
+            return unit_of(match.group(4)) or {"tusentals kronor": "tkr"}.get(match.group(4).lower())
+    return None
+
+
 def chunk_document(doc: ParsedDocument, meta: ReportMeta, doc_id: str, document: str) -> list[Chunk]:
     """All chunks of one document, in reading order."""
     pieces: list[tuple[Block, str, list[Figure]]] = []
+    default_unit = report_unit(doc)
     for block in doc.blocks:
         if block.kind == "table" and block.rows:
-            pieces.extend((block, text, figs) for text, figs in _table_pieces(block))
+            pieces.extend((block, text, figs) for text, figs in _table_pieces(block, default_unit))
         elif block.text.strip():
             pieces.extend((block, text, parse_figures(text)) for text in _split_text(block.text))
     pieces = _pack_text(pieces)
@@ -62,10 +79,10 @@ def chunk_document(doc: ParsedDocument, meta: ReportMeta, doc_id: str, document:
     ]
 
 
-def column_units(block: Block) -> list[str | None]:
-    """The unit each column's numbers are in, from its header cell, else the caption."""
+def column_units(block: Block, default_unit: str | None = None) -> list[str | None]:
+    """The unit each column's numbers are in: its header cell, else the caption, else the report's."""
     header = block.rows[0] if block.rows else []
-    caption_unit = unit_of(block.caption) or unit_of(" ".join(header[:1]))
+    caption_unit = unit_of(block.caption) or unit_of(" ".join(header[:1])) or default_unit
     return [unit_of(cell) or caption_unit for cell in header]
 
 
@@ -77,11 +94,14 @@ def unit_of(text: str) -> str | None:
     return {"kronor": "kr", "msek": "mnkr", "miljoner kronor": "mnkr", "tusen kronor": "tkr"}.get(unit, unit)
 
 
-def _table_pieces(block: Block) -> Iterator[tuple[str, list[Figure]]]:
+def _table_pieces(block: Block, default_unit: str | None = None) -> Iterator[tuple[str, list[Figure]]]:
     rows = [[_clean_cell(c) for c in row] for row in block.rows or []]
     header, body = rows[0], rows[1:] or []
-    units = column_units(block)
-    head_lines = ([block.caption.strip()] if block.caption.strip() else []) + [CELL_SEP.join(header)]
+    units = column_units(block, default_unit)
+    caption = block.caption.strip()
+    if default_unit and not unit_of(caption) and not any(unit_of(h) for h in header):
+        caption = f"{caption} (belopp i {default_unit})".strip()  # the report's own declaration, made visible
+    head_lines = ([caption] if caption else []) + [CELL_SEP.join(header)]
     group: list[list[str]] = []
     for row in body:
         if group and (len(group) >= TABLE_ROWS or _size(head_lines, group + [row]) > TABLE_MAX):
