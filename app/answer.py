@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from granska.app.query import Query
 from granska.app.scope import period_label
-from granska.index.lexical import LexicalIndex, analyse_words
+from granska.index.lexical import LexicalIndex, analyse_words, split_compound
 from granska.ingest.chunk import CELL_SEP, unit_of  # the ingest's own unit rule for table columns
 from granska.ingest.numbers import parse_figures
 from granska.types import Chunk, Figure, Hit
@@ -109,6 +109,7 @@ def score_candidates(candidates: list[Candidate], query: Query, lexical: Lexical
     """
     terms = list(query.terms)
     weights = [max(lexical.idf(f) for f in forms) for _, forms in terms]
+    parts_by_term = {tok: split_compound(tok, lexical.doc_freq) for tok, _ in terms}
     total = sum(weights) or 1.0
     for cand in candidates:
         # A row is identified by its label; its column names are shared by every row of the table.
@@ -128,6 +129,8 @@ def score_candidates(candidates: list[Candidate], query: Query, lexical: Lexical
                 got += 0.6 * weight
             elif _compound_match(forms, words):
                 got += 0.5 * weight
+            elif (parts := parts_by_term[tok]) and all(p & words for p in parts):
+                got += 0.8 * weight
             else:
                 continue
             matched.add(tok)
@@ -215,7 +218,10 @@ def compose(query: Query, scored: list[Candidate], multi_document: bool, min_cov
     if query.kind == "list":
         return Draft(_list_parts(scored, best))
     if query.kind == "compare" or (multi_document and query.kind in ("figure", "other")):
-        per_doc = _best_per_document(scored, best, min_coverage, need_figures=query.kind in ("figure", "compare"))
+        # Periods the user named each get their own report's best statement; otherwise a report must
+        # come close to the best one to be worth listing.
+        relative = 0.0 if query.kind == "compare" and query.has_period else 0.6
+        per_doc = _best_per_document(scored, best, min_coverage, relative, need_figures=query.kind in ("figure", "compare"))
         if len(per_doc) > 1:
             parts = [Part(c, report_label(c.chunk)) for c in sorted(per_doc, key=lambda c: c.chunk.period_end)]
             draft = Draft(parts)
@@ -314,9 +320,11 @@ def _items_after(scored: list[Candidate], best: Candidate) -> list[Candidate]:
     return []
 
 
-def _best_per_document(scored: list[Candidate], best: Candidate, min_coverage: float, need_figures: bool) -> list[Candidate]:
+def _best_per_document(
+    scored: list[Candidate], best: Candidate, min_coverage: float, relative: float, need_figures: bool
+) -> list[Candidate]:
     """Each report's own best statement, when it covers the question well enough on its own."""
-    floor = max(min_coverage, 0.6 * best.coverage)
+    floor = max(min_coverage, relative * best.coverage)
     chosen: dict[str, Candidate] = {}
     for cand in scored:
         if cand.coverage < floor or (need_figures and not cand.figures):

@@ -46,8 +46,9 @@ def find_contradictions(answer_figures: list[Figure], document_chunks: list[Chun
                 distinct.append(row)
         if len(distinct) < 2:
             continue
-        # Zero agrees with too much to identify a row ("0 tkr" budget cells are everywhere).
-        agreeing = [r for r in distinct if r.figures[0].value != 0 and any(same_figure(r.figures[0], f) for f in answer_figures)]
+        # Zero (and a rounded zero: "0 Mnkr" covers -0,3 mnkr) agrees with too much to identify a row.
+        telling = [f for f in answer_figures if f.value != 0]
+        agreeing = [r for r in distinct if r.figures[0].value != 0 and any(same_figure(r.figures[0], f) for f in telling)]
         if agreeing:
             first = agreeing[0]
             found.append(Contradiction(first.row_key, [first] + [r for r in distinct if r is not first]))

@@ -44,3 +44,14 @@ def test_definite_and_genitive_forms_meet_the_indefinite():
     assert base_form("regionkontorets") == "regionkontor"
     assert base_form("prognos") == "prognos"  # a word ending in -s is not a genitive
     assert set(analyse("sjukfrånvaro")) & set(analyse("Sjukfrånvaron"))
+
+
+def test_compounds_split_into_parts_the_archive_uses():
+    from granska.index.lexical import split_compound
+
+    vocabulary = {"delår": 3, "resultat": 5, "prognos": 4, "regionkontoret": 9}
+    assert split_compound("delårsresultatet", vocabulary) == [
+        frozenset({"delårs", "delår"}), frozenset({"resultatet", "resultat"})
+    ]
+    assert split_compound("regionkontoret", vocabulary) == []  # used whole: not split
+    assert split_compound("budgetering", vocabulary) == []  # no known parts
