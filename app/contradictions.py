@@ -30,15 +30,20 @@ class Contradiction:
     rows: list[Candidate]  # each states a different value; the first agrees with the answer
 
 
-def find_contradictions(answer_figures: list[Figure], document_chunks: list[Chunk]) -> list[Contradiction]:
-    """Row groups in one report that disagree, where one of the values is a figure the answer gives."""
+def row_groups(document_chunks: list[Chunk]) -> list[list[Candidate]]:
+    """A report's table rows with figures, grouped by normalised label (computed once per report)."""
     tables = [c for c in document_chunks if c.kind == "table"]
     rows = [cand for cand in candidates_from([Hit(chunk=c, score=0.0) for c in tables]) if cand.row_key and cand.figures]
     groups: dict[str, list[Candidate]] = {}
     for row in rows:
         groups.setdefault(normalise_label(row.row_key), []).append(row)
+    return [g for g in groups.values() if len(g) > 1]
+
+
+def find_contradictions(answer_figures: list[Figure], groups: list[list[Candidate]]) -> list[Contradiction]:
+    """Row groups in one report that disagree, where one of the values is a figure the answer gives."""
     found: list[Contradiction] = []
-    for group in groups.values():
+    for group in groups:
         distinct: list[Candidate] = []
         unit = group[0].figures[0].unit
         for row in (r for r in group if r.figures[0].unit == unit):  # values in other units do not compare

@@ -61,6 +61,7 @@ class Engine:
         lexical = LexicalIndex.load(self.paths["lexical"]) if mtime else LexicalIndex.build([])
         self.registry = registry
         self.lexical = lexical
+        self._row_groups: dict[str, list] = {}  # per report, for contradiction checks; reset with the index
         self.retriever = HybridRetriever(
             self.store,
             lexical,
@@ -185,14 +186,17 @@ class Engine:
 
     def _flag_contradictions(self, draft: Draft) -> None:
         """When a report states an answered figure with another value elsewhere, cite both and say so."""
-        from granska.app.contradictions import find_contradictions
+        from granska.app.contradictions import find_contradictions, row_groups
 
         by_document: dict[str, list] = {}
         for part in draft.parts:
             by_document.setdefault(part.candidate.chunk.document, []).extend(part.candidate.figures)
         for document, figures in by_document.items():
-            chunks = [c for c in self.lexical.chunks if c.document == document]
-            draft.contradictions.extend(find_contradictions(figures, chunks)[:2])
+            groups = self._row_groups.get(document)
+            if groups is None:
+                groups = row_groups([c for c in self.lexical.chunks if c.document == document])
+                self._row_groups[document] = groups
+            draft.contradictions.extend(find_contradictions(figures, groups)[:2])
 
     def _refusal(self, question: str, text: str) -> Answer:
         return Answer(question=question, answer=text, refused=True)

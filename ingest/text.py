@@ -109,7 +109,7 @@ def _strip_furniture(pages: list[list[_Line]]) -> dict[int, str]:
     top_keys = repeated_keys([[top.text] if top else [] for top, _ in edges], len(pages))
     bottom_keys = repeated_keys([[bottom.text] if bottom else [] for _, bottom in edges], len(pages))
     labels: dict[int, str] = {}
-    for number, (lines, (top, bottom)) in enumerate(zip(pages, edges), start=1):
+    for number, (top, bottom) in enumerate(edges, start=1):
         for line, keys in ((bottom, bottom_keys), (top, top_keys)):
             if line is None:
                 continue

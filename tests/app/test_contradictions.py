@@ -1,6 +1,6 @@
 """Contradictions: one report stating one indicator with different values."""
 
-from granska.app.contradictions import find_contradictions, normalise_label
+from granska.app.contradictions import find_contradictions, normalise_label, row_groups
 from granska.ingest.numbers import parse_figures
 from granska.types import Chunk
 
@@ -18,16 +18,16 @@ AGREEING = table(14, "Bilaga\nIndikator | Utfall\nPrognos budgetavvikelse (R12) 
 
 
 def test_same_row_with_another_value_is_flagged_when_the_answer_gives_one_of_them():
-    found = find_contradictions(parse_figures("+82,7 mnkr"), [FORECAST, KEY_FIGURES])
+    found = find_contradictions(parse_figures("+82,7 mnkr"), row_groups([FORECAST, KEY_FIGURES]))
     assert len(found) == 1
     assert [r.chunk.page for r in found[0].rows] == [9, 13]
     assert normalise_label(found[0].label) == "prognos budgetavvikelse"
 
 
 def test_agreeing_values_zero_and_unrelated_answers_are_not_flagged():
-    assert not find_contradictions(parse_figures("+82,7 mnkr"), [FORECAST, AGREEING])  # 82 700 tkr = 82,7 mnkr
-    assert not find_contradictions(parse_figures("0 tkr"), [FORECAST, KEY_FIGURES])  # zero identifies nothing
-    assert not find_contradictions(parse_figures("2,78 %"), [FORECAST, KEY_FIGURES])
+    assert not find_contradictions(parse_figures("+82,7 mnkr"), row_groups([FORECAST, AGREEING]))  # 82 700 tkr = 82,7 mnkr
+    assert not find_contradictions(parse_figures("0 tkr"), row_groups([FORECAST, KEY_FIGURES]))  # zero identifies nothing
+    assert not find_contradictions(parse_figures("2,78 %"), row_groups([FORECAST, KEY_FIGURES]))
 
 
 def test_labels_normalise_qualifiers_and_row_numbers():
