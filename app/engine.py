@@ -28,6 +28,10 @@ log = logging.getLogger(__name__)
 
 _NO_ANSWER = "Det framgår inte av rapporterna i arkivet"
 MAX_SESSIONS = 10_000  # follow-up context is kept for the most recent sessions only
+_PAIR_ATTEMPTS = 10  # waits for a writer between saving the registry and the lexical index
+_PAIR_WAIT = 0.2
+_LLM_PASSAGES = 4  # passages given to the LLM, at most...
+_LLM_CHARS = 6000  # ...and characters in all: ~2,000 tokens of Swedish, inside a 4,096-token context
 
 
 class EmptyArchive(RuntimeError):
@@ -48,17 +52,43 @@ class Engine:
         self.store = ChunkStore(self.settings, embedder_fingerprint(self.settings))
         self._state_mtime: float | None = None
         self._load_indexes()
+        self._llm = None
+        if self.settings.llm_url:
+            from granska.app.llm import LLMWriter
+
+            self._llm = LLMWriter(self.settings.llm_url, self.settings.llm_model or "default")
 
     # -- loading -----------------------------------------------------------------------------
     def _load_indexes(self) -> None:
+        """Load the registry and lexical index as a consistent pair, when an ingest has changed them.
+
+        A writer saves the registry per document and rebuilds the lexical index at the end; a
+        reader that arrives in between waits briefly for the pair to match (`built_from`), and
+        after that uses what it has, restricted to the documents both know.
+        """
         from granska.index.lexical import LexicalIndex
 
         state = self.paths["lexical"] / "state.json"
         mtime = state.stat().st_mtime if state.exists() else None
         if mtime is not None and mtime == self._state_mtime:
             return
-        registry = Registry(self.paths["registry"])
-        lexical = LexicalIndex.load(self.paths["lexical"]) if mtime else LexicalIndex.build([])
+        for attempt in range(_PAIR_ATTEMPTS):
+            registry = Registry(self.paths["registry"])
+            try:
+                lexical = LexicalIndex.load(self.paths["lexical"]) if mtime else LexicalIndex.build([])
+                built_from = (LexicalIndex.read_state(self.paths["lexical"]) or {}).get("built_from", "")
+            except FileNotFoundError:  # a save switched versions while this one was read
+                time.sleep(_PAIR_WAIT)
+                continue
+            if not mtime or built_from.endswith(registry.fingerprint()) or attempt == _PAIR_ATTEMPTS - 1:
+                break
+            time.sleep(_PAIR_WAIT)
+        else:
+            return  # nothing readable yet: keep answering from the previous state
+        indexed = {c.document for c in lexical.chunks}
+        registry.documents = {name: rec for name, rec in registry.documents.items() if name in indexed or not mtime}
+        if self._state_mtime is not None:
+            self.store.reopen()  # another process may have written to an embedded store
         self.registry = registry
         self.lexical = lexical
         self._row_groups: dict[str, list] = {}  # per report, for contradiction checks; reset with the index
@@ -91,7 +121,7 @@ class Engine:
         flt = Filters(document=tuple(d.document for d in docs)) if filters else Filters()
         if filters and not docs:
             return []
-        return self.retriever.search(query, flt, k)
+        return self._known(self.retriever.search(query, flt, k))
 
     def ask(self, question: str, filters: dict | None = None, session: str | None = None, id: str | None = None) -> Answer:
         start = time.perf_counter()
@@ -122,6 +152,8 @@ class Engine:
                 answer = self._render(question, draft) if draft else self._refusal(
                     question, f"{_NO_ANSWER}. {archive_summary(scope.documents)}"
                 )
+                if self._llm is not None and draft is not None:
+                    answer = self._llm_answer(question, answer, hits)
                 timings["answer"] = (time.perf_counter() - t1) * 1000
         if session is not None:
             with self._lock:
@@ -169,16 +201,55 @@ class Engine:
             merged = replace(merged, kind=query.kind)
         return merged
 
+    def _llm_answer(self, question: str, extractive: Answer, hits: list[Hit]) -> Answer:
+        """LLM mode: the model writes from numbered passages; its text is used only if every citation
+        and figure checks out against those passages (`guard`), else the extractive answer stands."""
+        from granska.app.llm import LLMUnavailable, Passage, guard
+
+        chunks = {c.chunk_id for c in extractive.citations}
+        ordered = [h.chunk for h in hits if h.chunk.id in chunks] + [h.chunk for h in hits if h.chunk.id not in chunks]
+        passages, size = [], 0
+        for chunk in ordered:
+            if len(passages) == _LLM_PASSAGES or size + len(chunk.text) > _LLM_CHARS:
+                break  # the prompt must fit a small model's context, or every answer would fall back
+            passages.append(Passage.from_chunk(len(passages) + 1, chunk))
+            size += len(chunk.text)
+        try:
+            checked = guard(self._llm.write(question, passages), passages)
+        except LLMUnavailable as exc:
+            log.warning("LLM mode unavailable, answering extractively: %s", exc)
+            return extractive
+        if checked is None:
+            log.info("LLM answer failed verification; answering extractively")
+            return extractive
+        by_n = {p.n: chunk for p, chunk in zip(passages, ordered, strict=False)}
+        citations = [
+            Citation(
+                n=n, document=c.document, organisation=c.organisation, report_type=c.report_type, period=c.period,
+                page=c.page, page_label=c.page_label or str(c.page), section=c.section.split(" > ")[-1], kind=c.kind,
+                text=c.text, chunk_id=c.id,
+            )
+            for n in checked.cited
+            for c in [by_n[n]]
+        ]
+        answer = Answer(question=question, answer=checked.text, refused=False, citations=citations, figures=list(checked.figures))
+        answer.warnings.append("Svaret är formulerat av en språkmodell; varje siffra är kontrollerad mot de citerade källorna.")
+        return answer
+
+    def _known(self, hits: list[Hit]) -> list[Hit]:
+        """Hits from documents this engine's registry holds: never cite one still being ingested."""
+        return [h for h in hits if h.chunk.document in self.registry.documents]
+
     def _retrieve(self, query: Query, documents: list[DocumentRecord], flt: Filters) -> list[Hit]:
         """Top passages; a question that spans several reports also gets the best few of each report,
         so that one report's strong passages cannot crowd another's answer out of the top-k."""
         vector = self.retriever.embed(query.text)
-        hits = self.retriever.search(query.text, flt, self.settings.top_k, vector=vector)
+        hits = self._known(self.retriever.search(query.text, flt, self.settings.top_k, vector=vector))
         if query.kind in ("why", "list") or not 1 < len(documents) <= 12:
             return hits
         seen = {h.chunk.id for h in hits}
         for doc in documents:
-            for hit in self.retriever.search(query.text, Filters(document=(doc.document,)), self.settings.per_document_k, vector=vector):
+            for hit in self._known(self.retriever.search(query.text, Filters(document=(doc.document,)), self.settings.per_document_k, vector=vector)):
                 if hit.chunk.id not in seen:
                     seen.add(hit.chunk.id)
                     hits.append(hit)

@@ -1,4 +1,4 @@
-"""The web app: a Swedish Gradio UI (chat, search, archive) and the HTTP API, in one server.
+"""The web app: a Swedish Gradio UI (chat, search, indicators, archive) and the HTTP API, in one server.
 
 Gradio is mounted on a FastAPI app so that the JSON API of DESIGN.md (`/api/...`) and the UI are
 served by one uvicorn process on one port, and both go through the same `ArchiveService`.
@@ -25,6 +25,7 @@ import gradio as gr
 from fastapi import FastAPI, HTTPException, Request
 from starlette.routing import Mount
 
+from granska.app.indicators import IndicatorPoint, IndicatorSeries
 from granska.app.pages import PageError
 from granska.app.webapi import MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES, ArchiveService, api_router, hits_to_csv, snippet_html
 
@@ -112,6 +113,101 @@ def page_view(service: ArchiveService, document: str, page: int, passage: str) -
     return Image.open(io.BytesIO(png)), caption
 
 
+# -- indicators over time -------------------------------------------------------------------------
+_CHART_SCALES = (("mnkr", 1e6), ("tkr", 1e3), ("kr", 1.0))
+_POINT_COLOUR = "#1f5f99"
+_CLASH_COLOUR = "#c0392b"
+
+
+def _axis_unit(points: list[IndicatorPoint], unit: str) -> tuple[str, float]:
+    """The axis label and divisor: money in the largest of mnkr/tkr/kr the values reach, like the reports."""
+    if unit == "kr":
+        largest = max((abs(p.value) for p in points), default=0.0)
+        return next(((name, scale) for name, scale in _CHART_SCALES if largest >= scale), ("kr", 1.0))
+    return {"%": ("procent", 1.0), "procentenheter": ("procentenheter", 1.0)}.get(unit, ("värde", 1.0))
+
+
+def indicator_chart(series: IndicatorSeries) -> Any:
+    """The series as a PNG line chart (PIL image): one line per organisation through each report's
+    first value; contradictory values drawn as red crosses, so both readings of a report are seen.
+
+    Rendered server-side with matplotlib's object API (no pyplot state, safe across threads) so the
+    page needs no charting script from a CDN. Values in another unit than the series' are left out
+    of the chart (the table lists and marks them).
+    """
+    from datetime import date
+
+    from matplotlib.dates import DateFormatter
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
+    from PIL import Image
+
+    unit = series.unit
+    shown = [p for p in series.points if p.unit == unit]
+    if not shown:
+        return None
+    axis_label, scale = _axis_unit(shown, unit)
+    fig = Figure(figsize=(9, 4.2), dpi=100)
+    ax = fig.add_subplot()
+    when = {p.period_end: date(p.period_end // 100, p.period_end % 100, 1) for p in shown}
+    organisations = list(dict.fromkeys(p.organisation for p in shown))
+    for i, organisation in enumerate(organisations):
+        first: dict[str, IndicatorPoint] = {}
+        for p in shown:
+            if p.organisation == organisation:
+                first.setdefault(p.document, p)
+        line = sorted(first.values(), key=lambda p: p.period_end)
+        colour = _POINT_COLOUR if i == 0 else f"C{i}"
+        ax.plot([when[p.period_end] for p in line], [p.value / scale for p in line], marker="o", color=colour,
+                label=organisation, zorder=2)
+        for p in line:
+            if not p.contradictory:
+                ax.annotate(p.formatted, (when[p.period_end], p.value / scale), textcoords="offset points",
+                            xytext=(0, 8), ha="center", fontsize=8)
+    clashes = [p for p in shown if p.contradictory]
+    if clashes:
+        ax.scatter([when[p.period_end] for p in clashes], [p.value / scale for p in clashes], marker="X", s=90,
+                   color=_CLASH_COLOUR, label="Motstridigt värde", zorder=3)
+        for p in clashes:
+            ax.annotate(f"{p.formatted} ({p.page_ref})", (when[p.period_end], p.value / scale),
+                        textcoords="offset points", xytext=(8, -3), fontsize=8, color=_CLASH_COLOUR)
+    ax.set_xticks(sorted(set(when.values())))
+    ax.xaxis.set_major_formatter(DateFormatter("%Y-%m"))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}".replace(".", ",")))  # decimal comma
+    ax.margins(x=0.15, y=0.2)
+    ax.set_ylabel(axis_label)
+    ax.set_title(series.title)
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, frameon=False)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return Image.open(io.BytesIO(buffer.getvalue()))
+
+
+def indicator_rows(series: IndicatorSeries) -> list[list[Any]]:
+    """One table row per value, with its citation and what the chart does with it."""
+    rows = []
+    for p in series.points:
+        if p.contradictory:
+            note = "Motstridigt värde"
+        elif p.unit != series.unit:
+            note = "Annan enhet, visas inte i diagrammet"
+        else:
+            note = ""
+        rows.append([p.period, p.formatted, p.text, p.label, p.column, p.document, p.page_ref.removeprefix("s. "), note])
+    return rows
+
+
+def indicator_summary(series: IndicatorSeries) -> str:
+    """The line above the chart: how many values from which reports, then each contradiction."""
+    periods = sorted({p.period for p in series.points})
+    lines = [f"**{escape(series.title)}**: {len(series.points)} värden ur {len(series.reports)} rapporter "
+             f"({periods[0]} – {periods[-1]})."]
+    lines.extend(f"⚠️ {escape(c.message)}" for c in series.contradictions)
+    return "\n\n".join(lines)
+
+
 def _filters(organisation: str, report_type: str, year: str) -> dict:
     return {"organisation": organisation or None, "report_type": report_type or None, "year": year or None}
 
@@ -133,7 +229,7 @@ def _document_rows(docs: list[dict]) -> list[list[Any]]:
 
 # -- the UI ---------------------------------------------------------------------------------------
 def build_blocks(service: ArchiveService) -> gr.Blocks:
-    """The Gradio UI: Chatt (staff), Sök (journalists, auditors), Arkiv (documents, upload, remove)."""
+    """The Gradio UI: Chatt (staff), Sök (journalists, auditors), Nyckeltal över tid, Arkiv (documents, upload, remove)."""
     choices = service.filter_choices()
     with gr.Blocks(title="granska – rapportarkivet", analytics_enabled=False) as demo:
         gr.Markdown(
@@ -193,6 +289,26 @@ def build_blocks(service: ArchiveService) -> gr.Blocks:
                 hit_image = gr.Image(label="Sidan med träffen", type="pil", format="png", interactive=False,
                                      elem_id="traffsida", buttons=["download", "fullscreen"], height=900)
                 hit_caption = gr.HTML("")
+
+            # ---- Nyckeltal över tid ----
+            with gr.Tab("Nyckeltal över tid", id="nyckeltal"):
+                gr.Markdown(
+                    "Nyckeltal som rapporternas indikatortabeller redovisar i flera rapporter. "
+                    "Varje värde visas med rapport och sida; klicka på en rad för att se sidan."
+                )
+                indicator_points = gr.State([])
+                indicator_pick = gr.Dropdown([], value=None, label="Nyckeltal", elem_id="nyckeltal-val")
+                indicator_info = gr.Markdown("", elem_id="nyckeltal-info")
+                indicator_image = gr.Image(label="Nyckeltalet över tid", type="pil", format="png", interactive=False,
+                                           elem_id="nyckeltal-diagram", buttons=["download", "fullscreen"])
+                indicator_table = gr.Dataframe(
+                    headers=["Period", "Värde", "Tryckt", "Radrubrik", "Kolumn", "Dokument", "Sida", "Anmärkning"],
+                    interactive=False, wrap=True, elem_id="nyckeltal-tabell",
+                    column_widths=["8%", "10%", "10%", "18%", "12%", "26%", "5%", "11%"],
+                )
+                indicator_page = gr.Image(label="Sidan med värdet", type="pil", format="png", interactive=False,
+                                          elem_id="nyckeltal-sida", buttons=["download", "fullscreen"], height=900)
+                indicator_caption = gr.HTML("", elem_id="nyckeltal-sida-text")
 
             # ---- Arkiv ----
             with gr.Tab("Arkiv", id="arkiv"):
@@ -314,6 +430,32 @@ def build_blocks(service: ArchiveService) -> gr.Blocks:
 
         results.select(show_hit, [hits_state], [hit_image, hit_caption], api_visibility="private")
 
+        # -- indicator events --
+        def indicator_menu() -> gr.Dropdown:
+            """The indicators the archive holds now: on page load and after every upload or removal."""
+            return gr.Dropdown(choices=[(s.title, s.name) for s in service.indicators()])
+
+        def show_indicator(name: str | None) -> tuple:
+            found = service.indicator_series(name) if name else None
+            if found is None:
+                return "", None, [], [], None, ""
+            points = [p.to_dict() for p in found.points]
+            return (indicator_summary(found), indicator_chart(found), indicator_rows(found), points, None, "")
+
+        indicator_pick.change(show_indicator, [indicator_pick],
+                              [indicator_info, indicator_image, indicator_table, indicator_points, indicator_page,
+                               indicator_caption], api_visibility="private")
+
+        def show_indicator_source(points: list[dict], evt: gr.SelectData) -> tuple:
+            row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+            if not isinstance(row, int) or not 0 <= row < len(points):
+                return None, ""
+            point = points[row]
+            return page_view(service, point["document"], point["page"], point["row"])
+
+        indicator_table.select(show_indicator_source, [indicator_points], [indicator_page, indicator_caption],
+                               api_visibility="private")
+
         # -- archive events --
         def upload(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> list[Any]:
             """Ingest uploads with a progress bar; every failure is reported with the file's name."""
@@ -338,8 +480,9 @@ def build_blocks(service: ArchiveService) -> gr.Blocks:
                 lines.append(outcome.summary)
             return ["\n\n".join(lines), None, *archive_state()]
 
-        upload_btn.click(upload, [upload_files], [upload_status, upload_files, *archive_outputs],
-                         api_visibility="private", concurrency_id="archive-write", concurrency_limit=1)
+        uploaded = upload_btn.click(upload, [upload_files], [upload_status, upload_files, *archive_outputs],
+                                    api_visibility="private", concurrency_id="archive-write", concurrency_limit=1)
+        uploaded.then(indicator_menu, None, [indicator_pick], api_visibility="private")
 
         def remove(document: str | None) -> list[Any]:
             if not document:
@@ -348,10 +491,12 @@ def build_blocks(service: ArchiveService) -> gr.Blocks:
             message = f"Borttaget: {document}" if removed else f"{document} finns inte längre i arkivet."
             return [message, *archive_state()]
 
-        remove_btn.click(remove, [remove_pick], [remove_status, *archive_outputs], api_visibility="private",
-                         concurrency_id="archive-write", concurrency_limit=1)
+        removed = remove_btn.click(remove, [remove_pick], [remove_status, *archive_outputs], api_visibility="private",
+                                   concurrency_id="archive-write", concurrency_limit=1)
+        removed.then(indicator_menu, None, [indicator_pick], api_visibility="private")
 
         demo.load(archive_state, None, archive_outputs, api_visibility="private")
+        demo.load(indicator_menu, None, [indicator_pick], api_visibility="private")
 
         # -- the API for gradio_client --
         def chat(question: str, session: str = "", organisation: str = "", report_type: str = "", year: str = "") -> dict:

@@ -22,6 +22,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
 
+from granska.app.indicators import IndicatorSeries, available, normalise_label, series
 from granska.app.pages import DEFAULT_RESOLUTION, MAX_RESOLUTION, PageError, PageRenderer, check_page, resolve_document
 
 
@@ -157,6 +158,9 @@ class ArchiveService:
         self.pages = PageRenderer()
         self._write_lock = threading.Lock()
         self._writer = None
+        self._indicator_lock = threading.Lock()
+        self._indicators: dict[str, IndicatorSeries] = {}
+        self._indicators_for: list | None = None  # the chunk list the cached series were read from
 
     # -- reading -------------------------------------------------------------------------------
     def ask(self, question: str, filters: dict | None = None, session: str | None = None) -> dict:
@@ -199,6 +203,26 @@ class ArchiveService:
             "year": [str(y) for y in sorted(years, reverse=True)],
             "document": sorted(d.document for d in docs),
         }
+
+    def indicators(self) -> list[IndicatorSeries]:
+        """The indicators stated in several reports, read once per state of the archive.
+
+        Reading every table of the archive is cheap but not free, and the chart, the menu and the
+        API all ask for it; the engine swaps in a new chunk list after every ingest, so the list's
+        identity says when the cache is stale.
+        """
+        self.engine.refresh()
+        chunks = self.engine.lexical.chunks
+        with self._indicator_lock:
+            if self._indicators_for is not chunks:
+                self._indicators = {s.name: s for s in available(chunks)}
+                self._indicators_for = chunks
+            return list(self._indicators.values())
+
+    def indicator_series(self, name: str) -> IndicatorSeries | None:
+        """One indicator's values across the reports, also one that only a single report states."""
+        listed = {s.name: s for s in self.indicators()}
+        return listed.get(normalise_label(name)) or series(self.engine.lexical.chunks, name)
 
     def pdf_path(self, document: str) -> Path:
         self.engine.refresh()
@@ -372,6 +396,23 @@ def api_router(service: ArchiveService, authorize: Callable[[Request], None]) ->
     @router.get("/documents")
     def documents() -> list[dict]:
         return service.documents()
+
+    @router.get("/indicators")
+    def indicators() -> list[dict]:
+        """The indicators that recur across reports, for a menu: name, title, unit and periods."""
+        return [
+            {"name": s.name, "title": s.title, "unit": s.unit, "reports": len(s.reports),
+             "periods": sorted({p.period for p in s.points}), "contradictions": len(s.contradictions)}
+            for s in service.indicators()
+        ]
+
+    @router.get("/indicators/{name}")
+    def indicator(name: str) -> dict:
+        """One indicator's values report by report, each with its citation, and its contradictions."""
+        found = service.indicator_series(name)
+        if found is None:
+            raise HTTPException(status_code=404, detail=f"Nyckeltalet {name!r} finns inte i rapporternas indikatortabeller.")
+        return found.to_dict()
 
     @router.get("/page/{document}/{page}.png")
     def page_image(

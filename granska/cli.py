@@ -55,14 +55,20 @@ def _parse_filters(values: list[str] | None) -> dict:
 def _engine(store: Path | None, chroma_url: str | None = None):
     from granska.app.engine import Engine
 
+    from granska.index.store import StoreError
+
     settings = _settings(store, chroma_url)
     registry = settings.store / "registry.json"
-    if not settings.chroma_url and not registry.exists():
+    if not registry.exists():  # the registry lives in the store folder with a Chroma server too
         typer.echo(
             f"Arkivet i {settings.store} är tomt: kör först `granska ingest MAPP --store {settings.store}`.", err=True
         )
         raise typer.Exit(2)
-    return Engine(settings)
+    try:
+        return Engine(settings)
+    except StoreError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
 
 
 @app.callback()
@@ -80,6 +86,7 @@ def ingest(
 ) -> None:
     """Läs in rapporter i arkivet (inkrementellt: oförändrade filer hoppas över)."""
     from granska.index.builder import ArchiveWriter, StoreLocked
+    from granska.index.store import StoreError
 
     settings = _settings(store, chroma_url)
     try:
@@ -87,7 +94,7 @@ def ingest(
     except StoreLocked as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(3) from exc
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, StoreError) as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
     for path, reason in report.failed:
@@ -208,14 +215,89 @@ def eval_cmd(
     from granska.eval.report import summary_table
     from granska.eval.run import QUESTIONS_DIR, run_eval
 
+    from granska.index.store import StoreError
+
     settings = _settings(store, chroma_url)
     try:
         result = run_eval(questions or QUESTIONS_DIR / "dev.jsonl", out, settings, config)
-    except ValueError as exc:
+    except (ValueError, StoreError) as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
     typer.echo(summary_table(result.summary))
     typer.echo(f"\nRapport: {out / 'report.md'}")
+
+
+@app.command("bench")
+def bench_cmd(
+    parts: Annotated[Optional[list[str]], typer.Argument(help="ingest, query, scale (standard: alla tre).", show_default=False)] = None,
+    out: Annotated[Path, typer.Option("--out", help="Mapp för ingest.json, query.json, scale.json och bench.md.")] = Path("out/bench"),
+    sample: Annotated[Path, typer.Option("--sample", help="Provarkivet som mäts och som det syntetiska arkivet byggs av.")] = Path("data/sample"),
+    store: Annotated[Optional[Path], typer.Option("--store", help="Arkiv med provarkivet inläst, för query (annars det som ingest just byggde).", show_default=False)] = None,
+    repeats: Annotated[int, typer.Option("--repeats", min=1, help="Upprepningar per mätning; medianen redovisas.")] = 3,
+    questions: Annotated[Optional[Path], typer.Option("--questions", help="Frågefil (JSONL); standard: utvecklingsfrågorna.", show_default=False)] = None,
+    limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Högst så många frågor i query, jämnt spridda över frågefilen (standard: alla).", show_default=False)] = None,
+    sizes: Annotated[str, typer.Option("--sizes", help="Arkivstorlekar för scale, kommaseparerade.")] = "5,50,500",
+    scale_questions: Annotated[int, typer.Option("--scale-questions", min=1, help="Frågor per storlek i scale (jämnt spridda över frågefilen).")] = 30,
+    budget_minutes: Annotated[float, typer.Option("--budget-minutes", help="Tidsbudget för scale; texten per rapport kortas tills uppskattningen ryms.")] = 25.0,
+    max_chars: Annotated[Optional[int], typer.Option("--max-chars", help="Fast tecken-tak per syntetisk rapport (hoppar över uppskattningen).", show_default=False)] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Slumpfrö för det syntetiska arkivet.")] = 20240601,
+    doc: Annotated[Optional[Path], typer.Option("--doc", help="Skriv tabellerna mellan bench-markeringarna i denna fil, t.ex. docs/benchmarks.md.", show_default=False)] = None,
+) -> None:
+    """Mät inläsning, svarstid och hur de växer med arkivet; skriv JSON och en markdowntabell."""
+    import tempfile
+
+    from granska.eval import bench
+    from granska.eval.run import QUESTIONS_DIR, load_questions
+
+    chosen = parts or list(bench.PARTS)
+    unknown = [p for p in chosen if p not in bench.PARTS]
+    if unknown:
+        raise typer.BadParameter(f"okänd del {unknown}: välj bland {', '.join(bench.PARTS)}")
+    try:
+        size_list = tuple(int(s) for s in sizes.split(",") if s.strip())
+    except ValueError as exc:
+        raise typer.BadParameter(f"--sizes {sizes!r}: skriv heltal med komma emellan, t.ex. 5,50,500") from exc
+    items = [item["question"] for item in load_questions(questions or QUESTIONS_DIR / "dev.jsonl")]
+
+    def spread(n: int) -> list[str]:
+        """`n` questions evenly spread over the file, so every category is represented."""
+        return items[:: max(1, len(items) // n)][:n]
+    with tempfile.TemporaryDirectory(prefix="granska-bench-") as tmp:
+        work = Path(tmp)
+        if "ingest" in chosen:
+            machine = bench.machine()  # before the run: the load it started under
+            result = bench.bench_ingest(sample, work, repeats)
+            typer.echo(f"ingest: {bench.save(out, 'ingest', result | {'machine': machine})}")
+        if "query" in chosen:
+            if store is None:
+                store = work / "ingest-0"
+                if not store.exists():
+                    bench.bench_ingest(sample, work, 1)
+            machine = bench.machine()
+            result = bench.bench_query(_settings(store), spread(limit) if limit else items, repeats)
+            typer.echo(f"query: {bench.save(out, 'query', result | {'machine': machine})}")
+        if "scale" in chosen:
+            machine = bench.machine()
+
+            def save_step(partial: dict) -> None:
+                bench.save(out, "scale", partial | {"machine": machine})
+                _write_bench_report(out, doc)
+
+            result = bench.bench_scale(sample, work / "scale", size_list, tuple(spread(scale_questions)),
+                                       repeats, budget_minutes, seed, max_chars, on_step=save_step)
+            typer.echo(f"scale: {bench.save(out, 'scale', result | {'machine': machine})}")
+    typer.echo(_write_bench_report(out, doc))
+
+
+def _write_bench_report(out: Path, doc: Path | None) -> str:
+    """bench.md from every part's JSON in `out`, copied between the markers of `doc` if given."""
+    from granska.eval import bench
+
+    markdown = bench.to_markdown(bench.load_results(out))
+    (out / "bench.md").write_text(markdown, encoding="utf-8")
+    if doc is not None:
+        bench.update_doc(doc, markdown)
+    return markdown
 
 
 @docs_app.callback(invoke_without_command=True)
@@ -251,12 +333,16 @@ def _list_docs(store: Path | None, as_json: bool) -> None:
 def docs_remove(name: Annotated[str, typer.Argument(help="Dokumentets filnamn.")], store: StoreOpt = None, chroma_url: ChromaOpt = None) -> None:
     """Ta bort ett dokument ur arkivet (vektorlager, sökindex och register)."""
     from granska.index.builder import ArchiveWriter, StoreLocked
+    from granska.index.store import StoreError
 
     try:
         removed = ArchiveWriter(_settings(store, chroma_url), progress=False).remove(name)
     except StoreLocked as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(3) from exc
+    except StoreError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
     if not removed:
         typer.echo(f"{name} finns inte i arkivet (se `granska docs list`).", err=True)
         raise typer.Exit(1)

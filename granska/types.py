@@ -42,6 +42,7 @@ class Block:
     section: str = ""  # heading path, e.g. "4 Ekonomi > 4.1 Prognos > 4.1.3 Prognosförändring ..."
     rows: list[list[str]] | None = None
     caption: str = ""
+    ocr: bool = False  # read by OCR from a page image: its text may hold recognition errors
 
 
 @dataclass

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -18,7 +20,8 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from granska.index.registry import DocumentRecord, Registry
-from granska.ingest.pipeline import discover, file_hash
+from granska.index.store import StoreError
+from granska.ingest.pipeline import PIPELINE_VERSION, discover, file_hash
 from granska.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -58,16 +61,46 @@ def store_paths(settings: Settings) -> dict[str, Path]:
 
 
 def writer_lock(settings: Settings, wait: float = 0.0) -> FileLock:
-    """The store's single-writer lock; `acquire` raises `StoreLocked` with a clear message."""
-    paths = store_paths(settings)
-    paths["root"].mkdir(parents=True, exist_ok=True)
-    return FileLock(str(paths["lock"]), timeout=wait)
+    """The store's single-writer lock (FileLock creates the folder on acquire); `_acquire` raises
+    `StoreLocked` with a clear message."""
+    return FileLock(str(store_paths(settings)["lock"]), timeout=wait)
+
+
+@contextmanager
+def _writing(root: Path) -> Iterator[None]:
+    """Turn a failed write (read-only folder, full disk, Chroma refusing) into one clear `StoreError`.
+
+    What was written before the failure is consistent (see the module docstring), so the message
+    can tell the user to fix the cause and run the command again.
+    """
+    try:
+        yield
+    except OSError as exc:
+        name = Path(str(exc.filename)).resolve() if exc.filename else None
+        if name is not None and root.resolve() not in (name, *name.parents):
+            raise  # an input file, not the store: the caller reports it as such
+        raise StoreError(_unwritable(root, f"{exc.strerror or exc} ({exc.filename or root})")) from exc
+    except Exception as exc:
+        from chromadb.errors import ChromaError
+
+        if isinstance(exc, ChromaError):
+            raise StoreError(_unwritable(root, f"vektorlagret: {exc}")) from exc
+        raise
+
+
+def _unwritable(root: Path, reason: str) -> str:
+    return (
+        f"Kunde inte skriva till arkivet i {root}: {reason}. Kontrollera att mappen är skrivbar och att "
+        "disken inte är full, och kör sedan kommandot igen: redan inlästa dokument är oförändrade."
+    )
 
 
 def _acquire(lock: FileLock) -> None:
     try:
         lock.acquire()
-    except Timeout as exc:
+    except OSError as exc:
+        if not isinstance(exc, Timeout):  # Timeout is a TimeoutError, hence an OSError
+            raise StoreError(_unwritable(Path(lock.lock_file).parent, f"{exc.strerror or exc}")) from exc
         raise StoreLocked(
             f"Arkivet {Path(lock.lock_file).parent} uppdateras redan av en annan process; "
             "vänta tills den är klar och kör sedan kommandot igen."
@@ -86,15 +119,30 @@ class ArchiveWriter:
         self._store = store
         self._embedder = embedder
 
-    # Heavy parts are loaded only when something must be written.
+    # The embedding model (the heavy part) is loaded only when something must be written.
     def _components(self):
-        if self._store is None:
-            from granska.index.embed import embedder_fingerprint, make_embedder
-            from granska.index.store import ChunkStore
+        store = self._vector_store()
+        if self._embedder is None:
+            from granska.index.embed import make_embedder
 
             self._embedder = make_embedder(self.settings)
+        return store, self._embedder
+
+    def _vector_store(self):
+        if self._store is None:
+            from granska.index.embed import embedder_fingerprint
+            from granska.index.store import ChunkStore
+
             self._store = ChunkStore(self.settings, embedder_fingerprint(self.settings))
-        return self._store, self._embedder
+        return self._store
+
+    def _store_matches(self, registry: Registry) -> bool:
+        """The vector store holds as many chunks as the registry says (checked without the model).
+
+        Catches a vector store and store folder that do not belong together, e.g. restored from
+        backups taken at different times, so that even a run with no changed files repairs them.
+        """
+        return self._vector_store().count() == sum(rec.chunks for rec in registry.documents.values())
 
     def ingest(self, paths: list[Path], remove_missing: bool = True, on_file=None) -> IngestReport:
         """Bring the archive in line with the given files and folders (incremental, idempotent)."""
@@ -102,50 +150,56 @@ class ArchiveWriter:
         report = IngestReport()
         files = discover(paths)
         _acquire(self.lock)
-        try:
-            registry = Registry(self.paths["registry"])
-            todo: list[tuple[Path, str]] = []
-            for path in files:
-                digest = file_hash(path)
-                record = registry.documents.get(path.name)
-                if record is not None and record.doc_id == digest:
-                    report.unchanged.append(path.name)
-                else:
-                    todo.append((path, digest))
-            gone = self._missing(registry, paths, files) if remove_missing else []
-            lexical_fresh = self._lexical_state() == self._lexical_key(registry)
-            if not todo and not gone and lexical_fresh:
-                report.seconds = time.perf_counter() - start
-                return report
-            store, _ = self._components()
-            self._drop_orphans(store, registry)
-            for name in gone:
-                store.delete_document(name)
-                del registry.documents[name]
-                registry.save()
-                report.removed.append(name)
-            self._ingest_files(todo, registry, report, on_file)
-            self.rebuild_lexical(registry)
-        finally:
-            self.lock.release()
+        with _writing(self.paths["root"]):
+            try:
+                registry = Registry(self.paths["registry"])
+                todo: list[tuple[Path, str]] = []
+                for path in files:
+                    digest = file_hash(path)
+                    record = registry.documents.get(path.name)
+                    if record is not None and record.doc_id == digest and record.pipeline == PIPELINE_VERSION:
+                        report.unchanged.append(path.name)
+                    else:
+                        todo.append((path, digest))
+                gone = self._missing(registry, paths, files) if remove_missing else []
+                lexical_fresh = self._lexical_state() == self._lexical_key(registry)
+                if not todo and not gone and lexical_fresh and self._store_matches(registry):
+                    report.seconds = time.perf_counter() - start
+                    return report
+                store, _ = self._components()
+                dropped = self._drop_orphans(store, registry)
+                for path in files:  # registered as unchanged, but its chunks were incomplete: redo it
+                    if path.name in dropped and path.name in report.unchanged:
+                        report.unchanged.remove(path.name)
+                        todo.append((path, file_hash(path)))
+                for name in gone:
+                    store.delete_document(name)
+                    del registry.documents[name]
+                    registry.save()
+                    report.removed.append(name)
+                self._ingest_files(todo, registry, report, on_file)
+                self.rebuild_lexical(registry)
+            finally:
+                self.lock.release()
         report.seconds = time.perf_counter() - start
         return report
 
     def remove(self, name: str) -> bool:
         """Delete one document (by file name) from the store, the registry and the lexical index."""
         _acquire(self.lock)
-        try:
-            registry = Registry(self.paths["registry"])
-            if name not in registry.documents:
-                return False
-            store, _ = self._components()
-            store.delete_document(name)
-            del registry.documents[name]
-            registry.save()
-            self.rebuild_lexical(registry)
-            return True
-        finally:
-            self.lock.release()
+        with _writing(self.paths["root"]):
+            try:
+                registry = Registry(self.paths["registry"])
+                if name not in registry.documents:
+                    return False
+                store, _ = self._components()
+                store.delete_document(name)
+                del registry.documents[name]
+                registry.save()
+                self.rebuild_lexical(registry)
+                return True
+            finally:
+                self.lock.release()
 
     def _ingest_files(self, todo, registry: Registry, report: IngestReport, on_file) -> None:
         from tqdm import tqdm
@@ -183,6 +237,7 @@ class ArchiveWriter:
                 pages=max(c.page for c in chunks),
                 chunks=len(chunks),
                 ingested_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                pipeline=PIPELINE_VERSION,
             )
             registry.save()
             (report.updated if existed else report.added).append(path.name)
@@ -204,15 +259,25 @@ class ArchiveWriter:
         return gone
 
     @staticmethod
-    def _drop_orphans(store, registry: Registry) -> None:
-        """Chunks of documents the registry does not hold (an interrupted earlier run) are removed."""
-        for name, ids in store.ids_by_document().items():
+    def _drop_orphans(store, registry: Registry) -> set[str]:
+        """Remove chunks of documents the registry does not hold (an interrupted earlier run), and
+        registry entries whose chunks are not all in the store (a vector store restored from an
+        older backup than the store folder); returns the names dropped, so they can be redone."""
+        held = store.ids_by_document()
+        dropped: set[str] = set()
+        for name, ids in held.items():
             record = registry.documents.get(name)
             if record is None or len(ids) != record.chunks:
                 log.info("Removing %d leftover chunks of %s", len(ids), name)
                 store.delete_document(name)
                 registry.documents.pop(name, None)
+                dropped.add(name)
+        for name in [n for n, rec in registry.documents.items() if rec.chunks and n not in held]:
+            log.info("%s is registered but has no chunks in the vector store; it will be read again", name)
+            del registry.documents[name]
+            dropped.add(name)
         registry.save()
+        return dropped
 
     def _lexical_state(self) -> str | None:
         from granska.index.lexical import LexicalIndex

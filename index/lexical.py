@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
+import time
 from dataclasses import asdict
 from functools import lru_cache
 from pathlib import Path
@@ -26,7 +28,10 @@ from granska.types import Chunk, Figure
 log = logging.getLogger(__name__)
 
 # Bump when `analyse` changes: a lexical index built by another analyser version is rebuilt.
-ANALYSER_VERSION = 2
+ANALYSER_VERSION = 3
+
+# Seconds a replaced lexical index version is kept for readers still loading it (see `save`).
+SUPERSEDED_GRACE = 120.0
 
 _TOKEN = re.compile(r"-?\d+(?:,\d+)?|[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
 
@@ -93,6 +98,29 @@ def analyse_words(text: str) -> list[tuple[str, frozenset[str]]]:
     return out
 
 
+def split_compound(token: str, vocabulary: dict[str, int]) -> list[frozenset[str]]:
+    """Split a Swedish compound into two parts the archive uses: "delårsresultatet" -> delår(s) + resultat.
+
+    Tries every split point (with and without the linking -s-), keeps the split whose parts are
+    both in the vocabulary (as surface, stem or base form) and are longest on the left; returns
+    each part's forms, or [] when the word is not such a compound.
+    """
+    stem = _stemmer().stemWord
+    if len(token) < 9 or not token.isalpha() or any(f in vocabulary for f in (token, stem(token), base_form(token))):
+        return []  # short, not a word, or used whole in the archive: nothing to split
+    for i in range(len(token) - 4, 3, -1):
+        head, tail = token[:i], token[i:]
+        heads = [head] + ([head[:-1]] if head.endswith("s") and len(head) > 4 else [])
+        tail_forms = frozenset({tail, stem(tail), base_form(tail)})
+        if not any(f in vocabulary for f in tail_forms):
+            continue
+        for h in heads:
+            head_forms = frozenset({h, stem(h), base_form(h)})
+            if any(f in vocabulary for f in head_forms):
+                return [head_forms, tail_forms]
+    return []
+
+
 def analyse(text: str) -> list[str]:
     """Lower-cased index tokens: numbers as single tokens, words as surface form plus stem."""
     out: list[str] = []
@@ -123,9 +151,11 @@ class LexicalIndex:
 
         bm25 = None
         corpus = [analyse(c.embed_text()) or [""] for c in chunks]
+        # Document frequencies for weighting question words count passage text only: the title line
+        # prefixed for retrieval would make "augusti" look common in an archive of August reports.
         doc_freq: dict[str, int] = {}
-        for tokens in corpus:
-            for token in set(tokens):
+        for chunk in chunks:
+            for token in set(analyse(chunk.text)):
                 doc_freq[token] = doc_freq.get(token, 0) + 1
         if chunks:
             bm25 = bm25s.BM25()
@@ -133,33 +163,49 @@ class LexicalIndex:
         return cls(bm25, chunks, doc_freq)
 
     def save(self, folder: Path, state: dict) -> None:
-        """Write atomically enough for readers: new files in a temp folder, then swapped in."""
+        """Write a complete new version beside the current one, then switch `folder` to it atomically.
+
+        `folder` is a relative symlink to a version folder `<name>-<stamp>`; replacing a symlink is
+        one atomic rename, so a reader (which resolves it once, see `load`) sees the previous or the
+        new version, never a half-written one or none at all (swapping two real folders leaves a
+        moment with no index, and a crash in that moment leaves none). A replaced version is kept
+        for `SUPERSEDED_GRACE` seconds, so a reader that resolved it just before the switch can
+        finish; older ones, and versions of a writer killed mid-save, are removed here.
+        """
         folder = Path(folder)
-        tmp = folder.with_name(folder.name + ".tmp")
-        if tmp.exists():
-            _rmtree(tmp)
-        tmp.mkdir(parents=True)
+        version = folder.with_name(f"{folder.name}-{time.time_ns():x}-{os.getpid()}")
+        version.mkdir(parents=True)
         if self._bm25 is not None:
-            self._bm25.save(str(tmp / "bm25"), show_progress=False)
-        with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as fh:
+            self._bm25.save(str(version / "bm25"), show_progress=False)
+        with (version / "chunks.jsonl").open("w", encoding="utf-8") as fh:
             for chunk in self.chunks:
                 fh.write(json.dumps(asdict(chunk), ensure_ascii=False) + "\n")
-        (tmp / "doc_freq.json").write_text(json.dumps(self.doc_freq, ensure_ascii=False), encoding="utf-8")
-        (tmp / "state.json").write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")
-        old = folder.with_name(folder.name + ".old")
-        if old.exists():
-            _rmtree(old)
-        if folder.exists():
-            folder.rename(old)
-        tmp.rename(folder)
-        if old.exists():
-            _rmtree(old)
+        (version / "doc_freq.json").write_text(json.dumps(self.doc_freq, ensure_ascii=False), encoding="utf-8")
+        (version / "state.json").write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")
+        link = folder.with_name(f"{folder.name}.link-{os.getpid()}")
+        link.unlink(missing_ok=True)
+        os.symlink(version.name, link)
+        if folder.is_symlink() and folder.resolve().is_dir():
+            os.utime(folder.resolve())  # its mtime now says when it stopped being current
+        elif folder.is_dir():  # a store written before versioned folders
+            legacy = folder.with_name(folder.name + ".old")
+            _rmtree(legacy)
+            folder.rename(legacy)
+        os.replace(link, folder)
+        cutoff = time.time() - SUPERSEDED_GRACE
+        for stale in folder.parent.glob(f"{folder.name}[-.]*"):
+            if stale.name == version.name or stale.lstat().st_mtime > cutoff:
+                continue
+            if stale.is_symlink() or stale.is_file():
+                stale.unlink(missing_ok=True)
+            else:
+                _rmtree(stale)
 
     @classmethod
     def load(cls, folder: Path) -> "LexicalIndex":
         import bm25s
 
-        folder = Path(folder)
+        folder = Path(folder).resolve()  # one version throughout, even if a writer switches meanwhile
         chunks = []
         with (folder / "chunks.jsonl").open(encoding="utf-8") as fh:
             for line in fh:

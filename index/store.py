@@ -8,6 +8,7 @@ Embeddings are always computed by granska and passed in, so Chroma's default emb
 from __future__ import annotations
 
 import json
+import threading
 import logging
 from collections.abc import Iterable
 from dataclasses import asdict
@@ -64,6 +65,11 @@ def chunk_from_record(chunk_id: str, text: str, meta: dict) -> Chunk:
     )
 
 
+class StoreError(RuntimeError):
+    """The archive cannot be opened or written: an unreachable Chroma server, a read-only store
+    folder, a full disk. Raised with a message a user can act on instead of a library traceback."""
+
+
 def make_client(settings: Settings):
     """Embedded client in `<store>/chroma`, or an HTTP client when `chroma_url` is set."""
     import chromadb
@@ -74,12 +80,18 @@ def make_client(settings: Settings):
         url = urlparse(settings.chroma_url)
         if not url.hostname:
             raise ValueError(f"GRANSKA_CHROMA_URL {settings.chroma_url!r} is not an http://host:port URL.")
-        return chromadb.HttpClient(
-            host=url.hostname,
-            port=url.port or (443 if url.scheme == "https" else 8000),
-            ssl=url.scheme == "https",
-            settings=chroma_settings,
-        )
+        try:
+            return chromadb.HttpClient(
+                host=url.hostname,
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+        except ValueError as exc:  # chromadb's "Could not connect to a Chroma server"
+            raise StoreError(
+                f"Chroma-servern {settings.chroma_url} svarar inte ({exc}); starta den "
+                "(`chroma run --path MAPP --port N`) eller rätta GRANSKA_CHROMA_URL / --chroma-url."
+            ) from exc
     path = Path(settings.store) / "chroma"
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
@@ -89,14 +101,30 @@ class ChunkStore:
     """Chunks with their embeddings in one Chroma collection."""
 
     def __init__(self, settings: Settings, fingerprint: str) -> None:
+        self.settings = settings
+        self.fingerprint = fingerprint
+        self._lock = threading.RLock()  # reopen() swaps the client under readers and writers
+        self._client = None
+        self._open()
+
+    def _open(self) -> None:
+        from chromadb.errors import ChromaError
         from llama_index.vector_stores.chroma import ChromaVectorStore
 
-        self._client = make_client(settings)
-        self.collection = self._client.get_or_create_collection(
-            name=settings.collection,
-            embedding_function=None,
-            metadata={"hnsw:space": "cosine", "embedder": fingerprint},
-        )
+        settings, fingerprint = self.settings, self.fingerprint
+        try:
+            self._client = make_client(settings)
+            self.collection = self._client.get_or_create_collection(
+                name=settings.collection,
+                embedding_function=None,
+                metadata={"hnsw:space": "cosine", "embedder": fingerprint},
+            )
+        except ChromaError as exc:  # e.g. an embedded database in a read-only folder: SQLite must write to open it
+            raise StoreError(
+                f"Kunde inte öppna vektorlagret ({settings.chroma_url or Path(settings.store) / 'chroma'}): {exc}. "
+                "En inbäddad Chroma-databas måste ligga i en skrivbar mapp, även för läsning; läsare med "
+                "skrivskyddad arkivmapp behöver en Chroma-server (GRANSKA_CHROMA_URL)."
+            ) from exc
         stored = (self.collection.metadata or {}).get("embedder")
         if stored and stored != fingerprint:
             raise RuntimeError(
@@ -104,6 +132,21 @@ class ChunkStore:
                 "re-ingest into a new store (or a new collection) to switch models."
             )
         self.vector_store = ChromaVectorStore(chroma_collection=self.collection)
+
+    def reopen(self) -> None:
+        """See what another process wrote to an embedded store.
+
+        Chroma keeps one system per path in a process and does not pick up another process's
+        writes to it, so the old client is closed (releasing that system) and a new one opened.
+        A Chroma server needs none of this: every request reads its current state.
+        """
+        if self.settings.chroma_url:
+            return
+        with self._lock:
+            close = getattr(self._client, "close", None)
+            if close is not None:
+                close()
+            self._open()
 
     def add(self, chunks: list[Chunk], embeddings: list[list[float]]) -> None:
         from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
@@ -119,14 +162,17 @@ class ChunkStore:
             for chunk, vector in zip(chunks, embeddings, strict=True)
         ]
         if nodes:
-            self.vector_store.add(nodes)
+            with self._lock:
+                self.vector_store.add(nodes)
 
     def delete_document(self, document: str) -> None:
         """Remove every chunk of one document (by file name), whatever its content hash was."""
-        self.collection.delete(where={"document": document})
+        with self._lock:
+            self.collection.delete(where={"document": document})
 
     def count(self) -> int:
-        return self.collection.count()
+        with self._lock:
+            return self.collection.count()
 
     def ids_by_document(self) -> dict[str, set[str]]:
         """Chunk ids per document name, to check the store against the registry."""
@@ -154,11 +200,12 @@ class ChunkStore:
         """Nearest chunks by cosine similarity, optionally restricted by llama-index `MetadataFilters`."""
         from llama_index.core.vector_stores.types import VectorStoreQuery
 
-        if self.collection.count() == 0:
-            return []
-        result = self.vector_store.query(
-            VectorStoreQuery(query_embedding=embedding, similarity_top_k=k, filters=filters)
-        )
+        with self._lock:
+            if self.collection.count() == 0:
+                return []
+            result = self.vector_store.query(
+                VectorStoreQuery(query_embedding=embedding, similarity_top_k=k, filters=filters)
+            )
         return [
             (chunk_from_record(node.node_id, node.get_content(), {**node.metadata, "doc_id": node.ref_doc_id or ""}), float(sim))
             for node, sim in zip(result.nodes or [], result.similarities or [], strict=True)

@@ -159,6 +159,22 @@ def test_clicking_a_search_hit_shows_its_page(page):
     page.screenshot(path=str(ARTIFACTS / "search-hit-page.png"), full_page=True)
 
 
+def test_indicator_over_time_chart_table_and_page(page):
+    page.get_by_role("tab", name="Nyckeltal över tid").click()
+    page.locator("#nyckeltal-val input").click()
+    page.get_by_role("option", name="Sjukfrånvaro", exact=True).click()
+    page.locator("#nyckeltal-info").get_by_text("Sjukfrånvaro").wait_for(timeout=60_000)
+    page.wait_for_function("() => { const i = document.querySelector('#nyckeltal-diagram img'); return i && i.naturalWidth > 600; }")
+    table = page.locator("#nyckeltal-tabell")
+    for period in ("2018-09", "2019-08", "2020-02", "2020-10"):
+        table.get_by_text(period).filter(visible=True).first.wait_for()  # the table also keeps hidden copies
+    assert "2,78 %" in table.inner_text() and OCT_2020 in table.inner_text()
+    table.get_by_text("2,78 %", exact=True).filter(visible=True).first.click()
+    page.wait_for_function("() => { const i = document.querySelector('#nyckeltal-sida img'); return i && i.naturalWidth > 300; }")
+    assert "PDF-sida 8" in page.locator("#nyckeltal-sida-text").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "indicator-sick-leave.png"), full_page=True)
+
+
 def test_upload_a_pdf_and_see_it_in_the_archive(page, tmp_path):
     new_name = "halland-regionkontoret-manadsrapport-2020-10-kopia.pdf"
     copy = tmp_path / new_name
