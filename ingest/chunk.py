@@ -9,11 +9,13 @@ Rules, and why:
   never read without its column meanings, and each row is a line "label | cell | cell".
 - Figures are parsed from each chunk; a bare number in a table takes the unit its column header
   or caption states ("belopp i mnkr", "Årsprognos tkr").
-- Ids are `<doc_id[:16]>-<position>`: deterministic, so re-ingesting the same file is idempotent.
+- Ids are `<doc_id[:16]>-<hash of the file name>-<position>`: deterministic, so re-ingesting the
+  same file is idempotent, and two files with identical bytes under different names stay apart.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 
@@ -56,9 +58,11 @@ def chunk_document(doc: ParsedDocument, meta: ReportMeta, doc_id: str, document:
         elif block.text.strip():
             pieces.extend((block, text, parse_figures(text)) for text in _split_text(block.text))
     pieces = _pack_text(pieces)
+    # The name is part of the id: two files with identical bytes are two documents of the archive.
+    name_key = hashlib.sha256(document.encode("utf-8")).hexdigest()[:6]
     return [
         Chunk(
-            id=f"{doc_id[:16]}-{position:05d}",
+            id=f"{doc_id[:16]}-{name_key}-{position:05d}",
             text=text,
             document=document,
             doc_id=doc_id,

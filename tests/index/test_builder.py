@@ -91,3 +91,16 @@ def test_second_writer_gets_a_clear_message(archive):
             ArchiveWriter(settings, progress=False).ingest([folder])
     finally:
         held.release()
+
+
+def test_identical_files_under_two_names_are_two_documents(archive):
+    folder, settings = archive
+    shutil.copy(folder / FEB, folder / "kopia-av-februarirapporten.txt")
+    ArchiveWriter(settings, progress=False).ingest([folder])
+    again = ArchiveWriter(settings, progress=False).ingest([folder])
+    assert len(again.unchanged) == 3 and not again.added and not again.updated
+    store, registry, lexical = _state(settings)
+    ids = store.ids_by_document()
+    assert len(ids[FEB]) == len(ids["kopia-av-februarirapporten.txt"]) == registry.documents[FEB].chunks
+    assert not ids[FEB] & ids["kopia-av-februarirapporten.txt"]
+    assert store.count() == len(lexical.chunks)
