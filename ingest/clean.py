@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from granska.ingest.periods import MONTHS
+
 # Characters that start a list item. \uf0b7 is the Symbol-font bullet that Word exports keep.
 BULLETS = "•●○◦▪■□◆◇▶►▸‣⁃✓✔\uf0b7\uf0a7\uf076\uf0d8"
 _BULLET_RE = re.compile(rf"^(?:[{re.escape(BULLETS)}]|[-–](?=\s))\s*")
@@ -52,7 +54,8 @@ def join_wrapped(previous: str, following: str) -> str:
 
     "kompetens-" + "försörjning" -> "kompetensförsörjning" (a word split by typesetting);
     "Hälso-" + "och sjukvård" -> "Hälso- och sjukvård" (a suspended compound);
-    "covid-19-" + "pandemin" and "IT-" + "säkerhet" keep their hyphen (it is part of the word).
+    "covid-19-" + "pandemin", "IT-" + "säkerhet" and "jan-" + "aug" keep their hyphen (it is part
+    of the word, or of a month range).
     """
     if not previous:
         return following
@@ -62,6 +65,9 @@ def join_wrapped(previous: str, following: str) -> str:
         next_word = following.split(" ", 1)[0].rstrip(",.;:").lower()
         if next_word in _SUSPENSION_WORDS:
             return f"{previous} {following}"
+        last_word = previous[:-1].rsplit(" ", 1)[-1].lower()
+        if last_word in MONTHS and next_word in MONTHS:
+            return previous + following  # a month range: "jan-" + "aug" is "jan-aug"
         before, after = previous[-2], following[0]
         if before.isalpha() and before.islower() and after.isalpha() and after.islower():
             return previous[:-1] + following

@@ -17,7 +17,9 @@ from granska.ingest.structure import TOC_TITLE_RE, BlockBuilder, is_toc_entry, p
 from granska.types import ParsedDocument
 
 _EDGE_ZONE = 0.12  # share of the page height, at top and bottom, where furniture can sit
-_EDGE_LINES = 2  # furniture lines considered per edge
+# Furniture lines considered per edge: footers stack up to three lines (report name with the
+# page label "9 (29)", subtitle, office and date), and the label may sit on the innermost one.
+_EDGE_LINES = 3
 
 
 @dataclass
@@ -47,6 +49,7 @@ class PageContent:
     tables: list[PageTable] = field(default_factory=list)
     char_count: int = 0
     image_count: int = 0
+    ocr: bool = False  # lines read by OCR from the page image (no text layer)
 
 
 def assemble(path: str, pages: list[PageContent], metadata: dict[str, str]) -> ParsedDocument:
@@ -59,9 +62,13 @@ def assemble(path: str, pages: list[PageContent], metadata: dict[str, str]) -> P
         if page.number not in toc_pages:
             walker.page(page, labels.get(page.number))
     title_lines = [line.text for line in pages[0].lines] if pages else []
+    blocks = walker.builder.finish()
+    ocr_pages = {page.number for page in pages if page.ocr}
+    for block in blocks:
+        block.ocr = block.page in ocr_pages
     return ParsedDocument(
         path=path,
-        blocks=walker.builder.finish(),
+        blocks=blocks,
         page_count=len(pages),
         title_text="\n".join(title_lines),
         pdf_metadata=metadata,
@@ -194,16 +201,28 @@ class _Walker:
     def _styled(self, line: Line) -> bool:
         return line.bold and line.size >= self.body - 0.6 or line.size >= self.body + 1.5
 
+    def _minor_numbered(self, line: Line, numbered: tuple[tuple[int, ...], str] | None) -> bool:
+        """A bold numbered line set smaller than the body ("5.2.1.1 Åtgärdsplan" at 10 pt in 11 pt
+        text) is a deep heading when it continues the outline: size alone would miss it, and the
+        number plus the outline keep small bold notes and list items out."""
+        return (
+            line.bold
+            and numbered is not None
+            and line.size >= self.body - 2.5
+            and not line.text.endswith((".", ",", ";", ":"))
+            and self.builder.sections.accepts(numbered[0])
+        )
+
     def _heading(self, items: list[Line | PageTable], index: int) -> tuple[int, tuple[int, ...] | None, str] | None:
         """If a heading starts at items[index], return (lines spanned, number or None, title)."""
         line = items[index]
         assert isinstance(line, Line)
         if is_bullet(line.text) or line.text.endswith("-"):
             return None
-        if not self._styled(line):
+        numbered = parse_numbered_heading(line.text)
+        if not self._styled(line) and not self._minor_numbered(line, numbered):
             return self._plain_numbered_heading(items, index)
         parts = [line.text]
-        numbered = parse_numbered_heading(line.text)
         previous = line
         for follower in items[index + 1:index + 3]:
             if not isinstance(follower, Line) or not self._continues_heading(previous, follower, numbered is not None):

@@ -117,7 +117,8 @@ _ORDINAL_CONTEXT_RE = re.compile(
 _DAY_MONTH_RE = re.compile(rf"\s+{MONTH_RE}", re.IGNORECASE)
 _LINE_PREFIX_RE = re.compile(r"[ \t#*>]*(?:<[^>\n]+>[ \t]*)*")  # markup before a heading number
 _HEADING_AFTER_RE = re.compile(r"(?:[.)][ \t]|[ \t]+)[*<]*[A-ZÅÄÖ]")
-_LEADER_RE = re.compile(r"(?:\.{2,}|…)[ \t]*$")
+# Leaders, then the page number; extracts from Word keep markup in between (".....\t<b>36").
+_LEADER_RE = re.compile(r"(?:\.{2,}|…)[ \t]*(?:<[^>\n]+>[ \t]*)*$")
 # A table-of-contents entry up to its page number: heading number, title, then a tab (the title
 # holds no tab) or a space (the title holds no digit, so table rows "51 Avdelning 135 092" differ).
 _TOC_LINE_RE = re.compile(

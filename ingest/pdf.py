@@ -1,14 +1,16 @@
 """PDF extraction with pdfplumber: per page, the text lines outside tables and the cleaned tables.
 
-This is the only module that touches pdfplumber. Each page is processed once (one
-`find_tables()`, one line clustering of the page's characters) and closed, so memory stays flat
-on long documents. Layout interpretation (furniture, headings, paragraphs) is in `layout.py`.
+This is the only module that opens PDFs. Each page is processed once (one `find_tables()`, one
+line clustering of the page's characters) and closed, so memory stays flat on long documents.
+A page without a text layer but with images is a scan: `ocr.py` reads it when tesseract is
+installed. Layout interpretation (furniture, headings, paragraphs) is in `layout.py`.
 """
 
 from __future__ import annotations
 
 import logging
 import statistics
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ import pdfplumber
 from pdfplumber.utils.exceptions import PdfminerException
 from pdfplumber.utils.text import chars_to_textmap
 
+from granska.ingest import ocr
 from granska.ingest.errors import IngestError
 from granska.ingest.layout import Line, PageContent, PageTable, assemble
 from granska.ingest.tables import clean_table
@@ -43,13 +46,22 @@ def read_pdf(path: Path) -> ParsedDocument:
         raise _explain(path, exc.args[0] if exc.args else exc) from exc
     except Exception as exc:  # pdfminer raises many unrelated types on damaged files
         raise _explain(path, exc) from exc
-    if not any(page.char_count for page in pages):
+    if not any(page.char_count or page.lines for page in pages):
         if any(page.image_count for page in pages):
+            if any(page.ocr for page in pages):
+                raise IngestError(
+                    f"{path.name}: skannad PDF utan textlager, och OCR med tesseract hittade ingen text "
+                    "på sidorna; kontrollera skanningens kvalitet."
+                )
             raise IngestError(
-                f"{path.name}: skannad PDF utan textlager (sidorna är bilder). OCR görs inte ännu: "
-                "installera tesseract-ocr och kör t.ex. `ocrmypdf in.pdf ut.pdf`, och läs in resultatet."
+                f"{path.name}: skannad PDF utan textlager (sidorna är bilder). OCR kräver tesseract: "
+                "installera tesseract-ocr och tesseract-ocr-swe (t.ex. `bash scripts/install-ocr.sh`) och läs "
+                "in filen igen, eller kör `ocrmypdf in.pdf ut.pdf` och läs in resultatet."
             )
         raise IngestError(f"{path.name}: PDF:en innehåller ingen extraherbar text; kontrollera filen.")
+    ocr_pages = [page.number for page in pages if page.ocr]
+    if ocr_pages:
+        log.info("%s: pages %s have no text layer and were read by OCR", path.name, ocr_pages)
     document = assemble(str(path), pages, metadata)
     elapsed = time.perf_counter() - started
     log.info("read %s: %d pages, %d blocks in %.2f s", path.name, len(pages), len(document.blocks), elapsed)
@@ -100,6 +112,13 @@ def _read_page(page: Any, number: int) -> PageContent:
         chars = [char for char in page.chars if _is_horizontal(char)]
         content.char_count = sum(1 for char in chars if char["text"].strip())
         if not content.char_count:
+            if content.image_count and ocr.available():
+                content.ocr = True
+                try:
+                    content.lines = ocr.page_lines(page)
+                except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+                    log.warning("OCR of page %d failed: %s", number, exc)
+                log.debug("OCR of page %d: %d lines", number, len(content.lines))
             return content
         boxes: list[tuple[float, float, float, float]] = []
         for table in _outermost(page.find_tables()):

@@ -16,7 +16,7 @@ SUPPORTED_SUFFIXES = (".pdf", ".txt", ".md")
 
 # Bump when reading, metadata or chunking changes what a file turns into: documents ingested by
 # another version are re-processed on the next ingest even though their bytes did not change.
-PIPELINE_VERSION = 3
+PIPELINE_VERSION = 4
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:

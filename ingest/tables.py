@@ -8,15 +8,17 @@ reader sees: one row per logical row, one column per printed column, cells as pr
 
 from __future__ import annotations
 
-from granska.ingest.clean import normalise_spaces
+from granska.ingest.clean import join_wrapped, normalise_spaces
 
 Cell = str | None
 
 
 def clean_table(raw: list[list[Cell]]) -> list[list[str]]:
     """Return the logical rows of a raw cell grid (header row first); [] when nothing is left."""
-    rows = _merge_continuation_rows([list(row) for row in raw if row])
-    grid = [[normalise_spaces((cell or "").replace("\n", " ")) for cell in row] for row in rows]
+    # Empty grid rows (a thin spacer band under a header) go first, so a wrapped header cell's
+    # second line folds into the header row, not into the spacer.
+    rows = _merge_continuation_rows([list(row) for row in raw if row and any(row)])
+    grid = [[_cell_text(cell) for cell in row] for row in rows]
     grid = [row for row in grid if any(row)]
     if not grid:
         return []
@@ -25,6 +27,14 @@ def clean_table(raw: list[list[Cell]]) -> list[list[str]]:
     keep = [col for col in range(width) if any(row[col] for row in grid)]
     grid = [[row[col] for col in keep] for row in grid]
     return _merge_duplicate_columns(grid)
+
+
+def _cell_text(cell: Cell) -> str:
+    """A cell's lines joined as a reader reads them: "Prognos-" + "avvikelse" is one word."""
+    text = ""
+    for line in (cell or "").split("\n"):
+        text = join_wrapped(text, normalise_spaces(line))
+    return text
 
 
 def _merge_continuation_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
@@ -40,7 +50,7 @@ def _merge_continuation_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
             above = out[-1]
             for col, cell in enumerate(row):
                 if cell and col < len(above):
-                    above[col] = f"{above[col]} {cell}" if above[col] else cell
+                    above[col] = f"{above[col]}\n{cell}" if above[col] else cell  # a line break: cleaning rejoins it
             continue
         out.append(row)
     return out
@@ -52,10 +62,18 @@ def _merge_duplicate_columns(grid: list[list[str]]) -> list[list[str]]:
     pdfplumber splits one printed column into two grid columns when cell borders do not line
     up (merged header cells, boxed layouts); each value then shows in one of them, or the same
     value in both. Two real columns always disagree somewhere: at the latest in the header row.
+    Columns that complement each other (never both filled) are merged first: a stray "0" that
+    could join either neighbour belongs to the one with a hole where it sits, not to the one
+    that happens to hold another "0" in the same row.
     """
+    return _merge_adjacent(_merge_adjacent(grid, allow_equal=False), allow_equal=True)
+
+
+def _merge_adjacent(grid: list[list[str]], allow_equal: bool) -> list[list[str]]:
+    """One left-to-right pass merging each column into its right neighbour while they agree."""
     col = 0
     while grid and col < len(grid[0]) - 1:
-        if all(not row[col] or not row[col + 1] or row[col] == row[col + 1] for row in grid):
+        if all(not row[col] or not row[col + 1] or (allow_equal and row[col] == row[col + 1]) for row in grid):
             grid = [row[:col] + [row[col] or row[col + 1]] + row[col + 2:] for row in grid]
         else:
             col += 1

@@ -7,9 +7,11 @@ import os
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
+from granska.ingest import ocr
 from granska.ingest.errors import IngestError
+from granska.ingest.numbers import parse_figures
 from granska.ingest.reader import read_document
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample" / "halland-regionkontoret-manadsrapport-2018-09.pdf"
@@ -79,10 +81,46 @@ def test_zero_pages(tmp_path: Path) -> None:
 
 
 def test_scanned_pdf_without_text_layer(tmp_path: Path) -> None:
+    # A blank scan: OCR (when installed) finds nothing, and the message says so.
     buffer = io.BytesIO()
     Image.new("RGB", (300, 400), "white").save(buffer, "PDF")
     with pytest.raises(IngestError, match="skannad PDF utan textlager.*tesseract"):
         read_document(write(tmp_path, "skannad.pdf", buffer.getvalue()))
+
+
+def scanned_report(tmp_path: Path) -> Path:
+    """An image-only A4 page at 300 dpi with Swedish report text, as a scanner would save it."""
+    try:
+        font = ImageFont.truetype("DejaVuSans.ttf", 46)  # about 11 pt at 300 dpi
+    except OSError:
+        pytest.skip("no DejaVu Sans font on this machine (fonts-dejavu-core)")
+    page = Image.new("L", (2480, 3508), 255)
+    draw = ImageDraw.Draw(page)
+    lines = ["Sjukfrånvaron var 2,78 % i oktober 2020, vilket är lägre", "än samma månad föregående år."]
+    for number, line in enumerate(lines):
+        draw.text((250, 400 + 70 * number), line, font=font, fill=0)
+    buffer = io.BytesIO()
+    page.save(buffer, "PDF", resolution=300)
+    return write(tmp_path, "skannad-rapport.pdf", buffer.getvalue())
+
+
+@pytest.mark.skipif(not ocr.available(), reason="tesseract-ocr with tesseract-ocr-swe not installed (scripts/install-ocr.sh)")
+def test_scanned_pdf_is_read_by_ocr(tmp_path: Path) -> None:
+    doc = read_document(scanned_report(tmp_path))
+    assert doc.blocks and all(block.ocr for block in doc.blocks)
+    text = "\n".join(block.text for block in doc.blocks)
+    assert "Sjukfrånvaron var 2,78 % i oktober 2020" in text
+    assert ("2,78 %", 2.78, "%") in [(f.text, f.value, f.unit) for f in parse_figures(text)]
+
+
+def test_scanned_pdf_without_ocr_says_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ocr, "available", lambda: False)
+    with pytest.raises(IngestError, match="skannad PDF utan textlager.*installera tesseract-ocr och tesseract-ocr-swe"):
+        read_document(scanned_report(tmp_path))
+
+
+def test_text_pages_are_not_marked_as_ocr() -> None:
+    assert not any(block.ocr for block in read_document(SAMPLE).blocks)
 
 
 def test_missing_file_and_unsupported_suffix(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from granska.ingest.tables import clean_table, render_table, split_table
         ("Hälso-", "och sjukvård", "Hälso- och sjukvård"),
         ("covid-19-", "pandemin", "covid-19-pandemin"),
         ("IT-", "säkerhet", "IT-säkerhet"),
+        ("Utfall jan-", "aug 2019", "Utfall jan-aug 2019"),
         ("hålla ihop -", "och utveckla", "hålla ihop - och utveckla"),
         ("vård –", "Utvecklingsmedel", "vård – Utvecklingsmedel"),
         ("ett", "ord", "ett ord"),
@@ -110,6 +111,24 @@ def test_clean_table_merges_continuations_and_split_columns() -> None:
     ]
     # a real row under a merged group cell is kept as a row
     assert clean_table([["Grupp", "Indikator", "Utfall"], ["Ekonomi", "A", "1"], [None, "B", "2"]])[2] == ["", "B", "2"]
+
+
+def test_clean_table_spacer_rows_and_stray_cells_in_offset_grid_columns() -> None:
+    # A boxed table: a wrapped header cell's second line sits below an empty spacer band, and a
+    # two-line row ("Kommuninterna / bidrag") has its values one grid column to the left.
+    raw = [
+        ["Belopp", "", "Utfall", "", "", "Avvik", "", "", "Prognos"],
+        ["", None, None, None, None, None, None, None, None],
+        [None, None, None, None, None, "else", None, None, None],
+        ["Intäkter", "", "", "373,6", "", "", "-2,1", "", "1 513,3"],
+        ["Interna", "0", None, "", "0", None, "", "0", None],
+        [None, None, None, None, None, None, None, None, None],
+    ]
+    assert clean_table(raw) == [
+        ["Belopp", "Utfall", "Avvik else", "Prognos"],
+        ["Intäkter", "373,6", "-2,1", "1 513,3"],
+        ["Interna", "0", "0", "0"],
+    ]
 
 
 def test_render_and_split_table_repeat_header() -> None:

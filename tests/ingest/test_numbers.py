@@ -106,6 +106,7 @@ def test_real_strings_are_in_the_corpus() -> None:
         "\t2.1.2 Effektivt genomförande\t4",  # heading and table-of-contents page
         "1\tSammanfattning\t3",
         "<b>1 Sammanfattning</b> .....\t<b>4</b>",
+        "<b>Kommentar: utfall i augusti 2019 är ”nej”.</b> .....\t<b>36</b>",  # a wrapped TOC entry
         "Regionkontoret, Region Halland Sida 3 av 13",
         "Underlaget planeras vara klart enligt tidsplan den 15 september 2019.",
         "Personalomsättningen för den senaste 12-månadersperioden",
