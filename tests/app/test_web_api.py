@@ -234,3 +234,31 @@ def test_twenty_concurrent_clients_are_all_answered(server):
     latencies = sorted(seconds for _, seconds, _ in results)
     p95 = latencies[int(0.95 * (len(latencies) - 1) + 0.5)]
     print(f"\n/api/ask, 20 concurrent clients: median {statistics.median(latencies):.2f} s, p95 {p95:.2f} s, max {latencies[-1]:.2f} s")
+
+
+def test_twenty_concurrent_sessions_keep_their_own_follow_up_state(server):
+    """Twenty users at once, two topics interleaved: each "och i februari?" follows its own session."""
+    topics = [
+        (FORECAST, "13,6 mnkr"),  # February's forecast
+        ("Hur hög var sjukfrånvaron i oktober 2020?", "2,2%"),  # February's sick leave
+    ]
+
+    def ask(client: httpx.Client, question: str, session: str) -> dict:
+        response = client.post("/api/ask", json={"question": question, "session": session})
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def user(i: int) -> tuple[int, dict]:
+        question, _ = topics[i % 2]
+        with httpx.Client(base_url=server, timeout=300) as client:
+            ask(client, question, f"user-{i}")
+            return i, ask(client, "och i februari?", f"user-{i}")
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        results = list(pool.map(user, range(20)))
+    for i, follow in results:
+        expected = topics[i % 2][1]
+        other = topics[(i + 1) % 2][1]
+        assert expected in follow["answer"], (i, follow["answer"])
+        assert other not in follow["answer"], (i, follow["answer"])
+        assert follow["citations"][0]["document"] == "halland-regionkontoret-manadsrapport-2020-02.pdf"
