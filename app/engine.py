@@ -223,15 +223,7 @@ class Engine:
             log.info("LLM answer failed verification; answering extractively")
             return extractive
         by_n = {p.n: chunk for p, chunk in zip(passages, ordered, strict=False)}
-        citations = [
-            Citation(
-                n=n, document=c.document, organisation=c.organisation, report_type=c.report_type, period=c.period,
-                page=c.page, page_label=c.page_label or str(c.page), section=c.section.split(" > ")[-1], kind=c.kind,
-                text=c.text, chunk_id=c.id,
-            )
-            for n in checked.cited
-            for c in [by_n[n]]
-        ]
+        citations = [Citation.from_chunk(n, by_n[n]) for n in checked.cited]
         answer = Answer(question=question, answer=checked.text, refused=False, citations=citations, figures=list(checked.figures))
         answer.warnings.append("Svaret är formulerat av en språkmodell; varje siffra är kontrollerad mot de citerade källorna.")
         return answer
@@ -281,21 +273,7 @@ class Engine:
         def cite(chunk) -> int:
             if chunk.id not in numbers:
                 numbers[chunk.id] = len(citations) + 1
-                citations.append(
-                    Citation(
-                        n=numbers[chunk.id],
-                        document=chunk.document,
-                        organisation=chunk.organisation,
-                        report_type=chunk.report_type,
-                        period=chunk.period,
-                        page=chunk.page,
-                        page_label=chunk.page_label or str(chunk.page),
-                        section=chunk.section.split(" > ")[-1],
-                        kind=chunk.kind,
-                        text=chunk.text,
-                        chunk_id=chunk.id,
-                    )
-                )
+                citations.append(Citation.from_chunk(numbers[chunk.id], chunk))
             return numbers[chunk.id]
 
         for part in draft.parts:

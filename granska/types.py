@@ -13,6 +13,11 @@ from typing import Literal
 BlockKind = Literal["text", "table"]
 
 
+def format_period(yyyymm: int) -> str:
+    """The period as users read it: 202010 -> "2020-10" (the month a report runs to)."""
+    return f"{yyyymm // 100:04d}-{yyyymm % 100:02d}"
+
+
 @dataclass(frozen=True)
 class Figure:
     """A number as written in a report, with its canonical value.
@@ -73,8 +78,7 @@ class ReportMeta:
 
     @property
     def period(self) -> str:
-        """The period as users read it: "2020-10" (the month the report runs to)."""
-        return f"{self.period_end // 100:04d}-{self.period_end % 100:02d}"
+        return format_period(self.period_end)
 
 
 @dataclass
@@ -100,7 +104,7 @@ class Chunk:
 
     @property
     def period(self) -> str:
-        return f"{self.period_end // 100:04d}-{self.period_end % 100:02d}"
+        return format_period(self.period_end)
 
     def embed_text(self) -> str:
         """Text given to the embedder and the lexical index: title line, section, passage.
@@ -125,6 +129,24 @@ class Citation:
     kind: str
     text: str
     chunk_id: str = ""
+
+
+    @classmethod
+    def from_chunk(cls, n: int, chunk: Chunk) -> "Citation":
+        """The citation of a passage: its leaf section, and the printed page label when known."""
+        return cls(
+            n=n,
+            document=chunk.document,
+            organisation=chunk.organisation,
+            report_type=chunk.report_type,
+            period=chunk.period,
+            page=chunk.page,
+            page_label=chunk.page_label or str(chunk.page),
+            section=chunk.section.split(" > ")[-1],
+            kind=chunk.kind,
+            text=chunk.text,
+            chunk_id=chunk.id,
+        )
 
 
 @dataclass

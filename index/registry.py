@@ -12,6 +12,8 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from granska.types import format_period
+
 
 @dataclass
 class DocumentRecord:
@@ -34,7 +36,7 @@ class DocumentRecord:
 
     @property
     def period(self) -> str:
-        return f"{self.period_end // 100:04d}-{self.period_end % 100:02d}"
+        return format_period(self.period_end)
 
 
 class Registry:
