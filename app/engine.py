@@ -40,7 +40,7 @@ class EmptyArchive(RuntimeError):
 
 class Engine:
     def __init__(self, settings: Settings | None = None, mode: Mode = "hybrid") -> None:
-        from granska.index.embed import embedder_fingerprint, make_embedder
+        from granska.index.embed import make_embedder
         from granska.index.store import ChunkStore
 
         self.settings = settings or Settings.from_env()
@@ -49,7 +49,7 @@ class Engine:
         self._lock = threading.RLock()
         self._sessions: OrderedDict[str, Query] = OrderedDict()  # last question per session, least recent first
         self.embedder = make_embedder(self.settings)
-        self.store = ChunkStore(self.settings, embedder_fingerprint(self.settings))
+        self.store = ChunkStore(self.settings, self.settings.embedder_fingerprint)
         self._state_mtime: float | None = None
         self._load_indexes()
         self._llm = None

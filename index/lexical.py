@@ -147,10 +147,9 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, chunks: list[Chunk]) -> "LexicalIndex":
-        import bm25s
-
+        bm25s = _bm25s()
         bm25 = None
-        corpus = [analyse(c.embed_text()) or [""] for c in chunks]
+        corpus = [analyse(c.index_text()) or [""] for c in chunks]
         # Document frequencies for weighting question words count passage text only: the title line
         # prefixed for retrieval would make "augusti" look common in an archive of August reports.
         doc_freq: dict[str, int] = {}
@@ -203,8 +202,7 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, folder: Path) -> "LexicalIndex":
-        import bm25s
-
+        bm25s = _bm25s()
         folder = Path(folder).resolve()  # one version throughout, even if a writer switches meanwhile
         chunks = []
         with (folder / "chunks.jsonl").open(encoding="utf-8") as fh:
@@ -243,3 +241,12 @@ def _rmtree(path: Path) -> None:
     import shutil
 
     shutil.rmtree(path, ignore_errors=True)
+
+
+def _bm25s():
+    """bm25s, imported on first use (it pulls in scipy); its logger quietened after the import,
+    because the import sets it to DEBUG and every index build would print a line."""
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s

@@ -109,7 +109,6 @@ class ChunkStore:
 
     def _open(self) -> None:
         from chromadb.errors import ChromaError
-        from llama_index.vector_stores.chroma import ChromaVectorStore
 
         settings, fingerprint = self.settings, self.fingerprint
         try:
@@ -131,7 +130,17 @@ class ChunkStore:
                 f"The store was embedded with {stored!r} but granska is configured for {fingerprint!r}: "
                 "re-ingest into a new store (or a new collection) to switch models."
             )
-        self.vector_store = ChromaVectorStore(chroma_collection=self.collection)
+        self._vector_store = None
+
+    @property
+    def vector_store(self):
+        """llama-index's view of the collection, made on first use: importing llama-index costs a
+        second, which a no-op re-ingest (that only counts chunks) does not need to pay."""
+        if self._vector_store is None:
+            from llama_index.vector_stores.chroma import ChromaVectorStore
+
+            self._vector_store = ChromaVectorStore(chroma_collection=self.collection)
+        return self._vector_store
 
     def reopen(self) -> None:
         """See what another process wrote to an embedded store.

@@ -14,9 +14,10 @@ from granska.types import Chunk, ReportMeta
 
 SUPPORTED_SUFFIXES = (".pdf", ".txt", ".md")
 
-# Bump when reading, metadata or chunking changes what a file turns into: documents ingested by
-# another version are re-processed on the next ingest even though their bytes did not change.
-PIPELINE_VERSION = 4
+# Bump when reading, metadata, chunking or the embedded text changes what a file turns into:
+# documents ingested by another version are re-processed on the next ingest even though their
+# bytes did not change.
+PIPELINE_VERSION = 5
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from granska.ingest.clean import split_long
 from granska.ingest.tables import render_table, split_table
-from granska.types import Block
+from granska.types import SECTION_SEP, Block
 
 MAX_BLOCK_CHARS = 1200
 
@@ -96,7 +96,7 @@ class SectionTracker:
         parts = [f"{'.'.join(map(str, num))} {title}" for num, title in self._numbered]
         if self._unnumbered:
             parts.append(self._unnumbered)
-        return " > ".join(parts)
+        return SECTION_SEP.join(parts)
 
     @property
     def last_title(self) -> str:

