@@ -24,6 +24,7 @@ _CAUSAL = re.compile(
     re.I,
 )
 _BULLET = re.compile(r"^\s*[•\-–·●]\s*")
+_TOTAL_ROW = re.compile(r"(totalt|total|summa|samtliga|sammanlagt|sammantaget)\b", re.I)
 
 
 @dataclass
@@ -119,18 +120,23 @@ def score_candidates(candidates: list[Candidate], query: Query, lexical: Lexical
             context_text += f" {cand.text}"
         own = _forms(own_text)
         context = _forms(context_text)
-        words = own | context
         matched = set()
         got = 0.0
         for (tok, forms), weight in zip(terms, weights, strict=True):
+            # The statement's own words count fully, its section and column names (shared by
+            # every row of a table) less; a word found only in a compound, as its parts, misspelt
+            # or as a synonym counts less than the word itself.
+            parts = parts_by_term[tok]
             if forms & own:
                 got += weight
+            elif _loosely_in(tok, forms, own, query.related.get(tok)) or (
+                parts and all(p & (own | context) for p in parts)  # "investerings|budgeten": section + column
+            ):
+                got += 0.75 * weight
             elif forms & context:
                 got += 0.6 * weight
-            elif _compound_match(forms, words):
-                got += 0.5 * weight
-            elif (parts := parts_by_term[tok]) and all(p & words for p in parts):
-                got += 0.8 * weight
+            elif _loosely_in(tok, forms, context, query.related.get(tok)):
+                got += 0.45 * weight
             else:
                 continue
             matched.add(tok)
@@ -147,6 +153,8 @@ def score_candidates(candidates: list[Candidate], query: Query, lexical: Lexical
             bonus -= 0.15
         if query.wants_table and cand.kind == "row":
             bonus += 0.15
+        if cand.kind == "row" and _TOTAL_ROW.match(cand.label):
+            bonus += 0.03  # of rows that cover the question equally, the table's total answers it
         cand.score = cand.coverage + bonus
     return sorted(candidates, key=lambda c: (-c.score, c.rank, c.chunk.position))
 
@@ -162,6 +170,33 @@ def _compound_match(forms: frozenset[str], words: set[str]) -> bool:
     """Swedish compounds: "kostnad" in "kostnadsminskning", "sjukfrånvaro" in "korttidssjukfrånvaro"."""
     long_forms = [f for f in forms if len(f) >= 6 and not f[0].isdigit()]
     return any(w != f and (w.startswith(f) or w.endswith(f)) for f in long_forms for w in words if len(w) > len(f))
+
+
+def _loosely_in(token: str, forms: frozenset[str], words: set[str], related: frozenset[str] | None) -> bool:
+    """The word inside a compound, misspelt, or as a synonym."""
+    return _compound_match(forms, words) or _misspelt_in(token, words) or bool(related and related & words)
+
+
+def _misspelt_in(token: str, words: set[str]) -> bool:
+    """A long word written with one letter more, less, swapped or different ("korttidssjukfrånvaron"
+    in the question, "Kortidssjukfrånvaron" in the report). Long words only: among words of eight
+    letters or more, one edit apart almost always means the same word."""
+    if len(token) < 8 or not token.isalpha():
+        return False
+    return any(abs(len(w) - len(token)) <= 1 and w != token and _one_edit(token, w) for w in words if len(w) >= 7)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether a and b differ by one insertion, deletion, substitution or adjacent swap."""
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        swapped = i + 1 < len(a) and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2:] == b[i + 2:]
+        return a[i + 1:] == b[i + 1:] or swapped
+    return a[i:] == b[i + 1:]
 
 
 def _table_head(chunk: Chunk) -> str:
@@ -209,6 +244,17 @@ def compose(query: Query, scored: list[Candidate], multi_document: bool, min_cov
     if not scored or scored[0].coverage < min_coverage:
         return None
     best = scored[0]
+    if query.kind == "figure" and not best.figures:
+        # "Hur många/hur stor ...?" is answered by a statement with a figure, not by one that only
+        # talks about the subject: the sentence right after it when that states one ("24 medarbetare
+        # deltog i den sistnämnda"), else the best statement that has one; without any, the archive
+        # does not state the figure.
+        nxt = _next_sentence(scored, best)
+        if nxt is not None and nxt.figures:
+            return Draft([Part(best), Part(nxt)])
+        best = next((c for c in scored if c.figures and c.coverage >= min_coverage), None)
+        if best is None:
+            return None
     if _INTRODUCES_LIST.search(best.text) and (query.kind in ("list", "why") or not multi_document):
         items = _following_items(scored, best)
         if items:
@@ -265,9 +311,17 @@ def _following_items(scored: list[Candidate], intro: Candidate) -> list[Candidat
     return run[:10]
 
 
+def _next_sentence(scored: list[Candidate], cand: Candidate) -> Candidate | None:
+    """The sentence that follows `cand` in its passage (None for a table row or a passage's end)."""
+    return next(
+        (c for c in scored if c.chunk.id == cand.chunk.id and c.seq == cand.seq + 1 and c.kind == cand.kind == "sentence"),
+        None,
+    )
+
+
 def _continuation(scored: list[Candidate], best: Candidate) -> list[Candidate]:
     """The next sentence of the same passage when it continues the answer (figures or a cause)."""
-    nxt = next((c for c in scored if c.chunk.id == best.chunk.id and c.seq == best.seq + 1 and c.kind == best.kind == "sentence"), None)
+    nxt = _next_sentence(scored, best)
     if nxt is None or nxt.bullet != best.bullet:
         return []
     if _CAUSAL_START.match(nxt.text) or (nxt.figures and nxt.coverage >= 0.35 * best.coverage):
@@ -290,6 +344,9 @@ def _why_parts(scored: list[Candidate], best: Candidate) -> list[Part]:
 def _list_parts(scored: list[Candidate], best: Candidate) -> list[Part]:
     """The items of a list: the bullets after the best statement, the rows of the best table, or
     the rows of a table in the section the best sentence introduces (at most ten)."""
+    intro = _list_intro(scored, best)
+    if intro is not None:  # the best statement is one item of a list: the whole list answers
+        return [Part(intro)] + [Part(c) for c in _following_items(scored, intro)]
     items = _items_after(scored, best)
     if items:
         return [Part(best)] + [Part(c) for c in items]
@@ -304,6 +361,17 @@ def _list_parts(scored: list[Candidate], best: Candidate) -> list[Part]:
     if table_rows:
         return [Part(best)] + [Part(c) for c in table_rows[:10]]
     return [Part(best)]
+
+
+def _list_intro(scored: list[Candidate], item: Candidate) -> Candidate | None:
+    """The sentence that introduces the bullet list `item` belongs to ("Projekt som pågår i urval:")."""
+    if not item.bullet:
+        return None
+    before = [c for c in scored if c.chunk.id == item.chunk.id and c.seq < item.seq and not c.bullet]
+    intro = max(before, key=lambda c: c.seq, default=None)
+    if intro is None or not _INTRODUCES_LIST.search(intro.text) or item not in _following_items(scored, intro):
+        return None
+    return intro
 
 
 def _items_after(scored: list[Candidate], best: Candidate) -> list[Candidate]:

@@ -187,7 +187,12 @@ class Engine:
         previous = self._sessions.get(session) if session else None
         if previous is None or len(query.terms) > 1:
             return query
-        merged = replace(previous, text=f"{previous.text} {query.text}", terms=previous.terms + query.terms)
+        merged = replace(
+            previous,
+            text=f"{previous.text} {query.text}",
+            terms=previous.terms + query.terms,
+            related={**previous.related, **query.related},
+        )
         if query.has_period:
             merged = replace(
                 merged,

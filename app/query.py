@@ -84,6 +84,20 @@ _QUESTION_WORDS = frozenset(
 )
 
 
+# Words that place a question in time ("i början av 2020", "i slutet av året") rather than name
+# what it is about; the period itself is parsed from the year or month beside them.
+_TIME_FRAMING = frozenset("början slutet mitten inledningen hittills".split())
+
+# Swedish words for a direction of change, grouped by direction: a question's "sjunker" is
+# answered by a report's "minskande trend". Each group is one meaning, in the forms reports use.
+DIRECTIONS = (
+    "ökar ökat ökade ökning ökningen ökande stiger steg stigit stigande högre växer växande".split(),
+    "minskar minskat minskade minskning minskningen minskande sjunker sjönk sjunkit sjunkande lägre faller föll".split(),
+    "förbättras förbättrats förbättrad förbättrade förbättring förbättringen".split(),
+    "försämras försämrats försämrad försämrade försämring försämringen".split(),
+)
+
+
 @dataclass(frozen=True)
 class MonthRef:
     year: int | None
@@ -109,6 +123,7 @@ class Query:
     indicators: list[str] = field(default_factory=list)  # indicator stems named (see INDICATORS)
     wants_table: bool = False  # "enligt tabellen": the user points at a table
     terms: list[tuple[str, frozenset[str]]] = field(default_factory=list)  # content words with their forms
+    related: dict[str, frozenset[str]] = field(default_factory=dict)  # a term's synonyms' forms (weaker matches)
 
     @property
     def has_period(self) -> bool:
@@ -160,6 +175,7 @@ def parse_question(text: str) -> Query:
     if elapsed_match:
         raw = elapsed_match.group(1)
         elapsed = int(raw) if raw.isdigit() else _NUMBER_WORDS.get(raw)
+    terms = content_terms(expand_abbreviations(_UR.sub(" ", _MONTHS_AFTER.sub(" ", text))), keep=reference_words)
     ur = _UR.search(text)
     if ur and re.search(r"\b(sedan|jämfört med|förra|föregående|tidigare)\b", text[: ur.start()], re.I):
         ur = None  # "sedan förra rapporten (UR1)": the report compared with, not the one asked about
@@ -193,7 +209,8 @@ def parse_question(text: str) -> Query:
         whole_organisation=bool(_WHOLE_ORGANISATION.search(text)),
         wants_table=bool(re.search(r"\btabell", lowered)),
         indicators=[ind for ind in INDICATORS if re.search(rf"\b\w*{ind}", lowered)],
-        terms=content_terms(expand_abbreviations(_UR.sub(" ", _MONTHS_AFTER.sub(" ", text))), keep=reference_words),
+        terms=terms,
+        related=related_terms(terms, text),
     )
 
 
@@ -205,9 +222,43 @@ def content_terms(text: str, keep: set[str] | None = None) -> list[tuple[str, fr
     month_words = {word for _, _, word in _month_matches(text)} - (keep or set())
     out = []
     for token, forms in analyse_words(text):
-        if token in _QUESTION_WORDS or _YEAR.fullmatch(token) or token in month_words or (
+        if token in _QUESTION_WORDS or token in _TIME_FRAMING or _YEAR.fullmatch(token) or token in month_words or (
             token in MONTHS and token not in (keep or set())
-        ):
+        ) or _names_a_report_by_month(token) or _REPORT_WORD.search(token):
             continue
         out.append((token, forms))
     return out
+
+
+# "delårsrapporten", "uppföljningsrapporten": the kind of report is a scope, matched against the
+# catalogue's report types, not a word a passage must contain.
+_REPORT_WORD = re.compile(r"rapport(en|er|erna)?$")
+
+
+def _names_a_report_by_month(token: str) -> bool:
+    """"okt-rapporten", "feb-rapporten": a report named by its month, a period and not a topic."""
+    head, _, tail = token.partition("-")
+    return head in MONTHS and tail.startswith("rapport")
+
+
+def related_terms(terms: list[tuple[str, frozenset[str]]], text: str) -> dict[str, frozenset[str]]:
+    """For each direction-of-change term, the forms of the other words of its direction.
+
+    A negated one ("har inte ökat") has none: a passage that says it rose does not answer why it
+    did not. Used when matching, not when weighting: the word's own rarity decides its weight.
+    """
+    negated = {m.group(1).lower() for m in _NEGATED.finditer(text)}
+    out = {}
+    for token, forms in terms:
+        group = next((g for g in DIRECTIONS if token in g), None)
+        if group is not None and token not in negated:
+            out[token] = _DIRECTION_FORMS[id(group)] - forms
+    return out
+
+
+_NEGATED = re.compile(r"\b(?:inte|ej|aldrig|icke)\s+(?:har\s+|hade\s+)?(\w+)", re.I)
+
+
+_DIRECTION_FORMS = {
+    id(group): frozenset(f for _, forms in analyse_words(" ".join(group)) for f in forms) for group in DIRECTIONS
+}

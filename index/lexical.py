@@ -98,15 +98,24 @@ def analyse_words(text: str) -> list[tuple[str, frozenset[str]]]:
     return out
 
 
+COMMON_WHOLE = 3
+
+
 def split_compound(token: str, vocabulary: dict[str, int]) -> list[frozenset[str]]:
     """Split a Swedish compound into two parts the archive uses: "delårsresultatet" -> delår(s) + resultat.
 
     Tries every split point (with and without the linking -s-), keeps the split whose parts are
     both in the vocabulary (as surface, stem or base form) and are longest on the left; returns
     each part's forms, or [] when the word is not such a compound.
+
+    A word the archive commonly writes whole (in `COMMON_WHOLE` passages or more) is not split:
+    "regionkontoret" must not be found in any passage that says "region" and "kontor". A word it
+    writes whole once or twice ("investeringsbudget") is usually written as its parts elsewhere
+    ("Investeringar ... Budget 2018").
     """
     stem = _stemmer().stemWord
-    if len(token) < 9 or not token.isalpha() or any(f in vocabulary for f in (token, stem(token), base_form(token))):
+    whole = max((vocabulary.get(f, 0) for f in (token, stem(token), base_form(token))), default=0)
+    if len(token) < 9 or not token.isalpha() or whole >= COMMON_WHOLE:
         return []  # short, not a word, or used whole in the archive: nothing to split
     for i in range(len(token) - 4, 3, -1):
         head, tail = token[:i], token[i:]

@@ -8,7 +8,8 @@ Rules, and why:
 - Tables: split into row groups; every piece repeats the caption and the header row, so a row is
   never read without its column meanings, and each row is a line "label | cell | cell".
 - Figures are parsed from each chunk; a bare number in a table takes the unit its column header
-  or caption states ("belopp i mnkr", "Årsprognos tkr").
+  or caption states ("belopp i mnkr", "Årsprognos tkr"), else the report's declared unit, else
+  the unit its prose shows the table is in (`ingest.units`, marked as inferred in the caption).
 - Ids are `<doc_id[:16]>-<hash of the file name>-<position>`: deterministic, so re-ingesting the
   same file is idempotent, and two files with identical bytes under different names stay apart.
 """
@@ -20,6 +21,7 @@ import re
 from collections.abc import Iterator
 
 from granska.ingest.numbers import parse_figure, parse_figures
+from granska.ingest.units import infer_table_unit
 from granska.types import Block, Chunk, Figure, ParsedDocument, ReportMeta
 
 TEXT_TARGET = 900
@@ -52,9 +54,10 @@ def chunk_document(doc: ParsedDocument, meta: ReportMeta, doc_id: str, document:
     """All chunks of one document, in reading order."""
     pieces: list[tuple[Block, str, list[Figure]]] = []
     default_unit = report_unit(doc)
+    prose = [(f, block.page) for block in doc.blocks if block.kind != "table" for f in parse_figures(block.text)]
     for block in doc.blocks:
         if block.kind == "table" and block.rows:
-            pieces.extend((block, text, figs) for text, figs in _table_pieces(block, default_unit))
+            pieces.extend((block, text, figs) for text, figs in _table_pieces(block, default_unit, prose))
         elif block.text.strip():
             pieces.extend((block, text, parse_figures(text)) for text in _split_text(block.text))
     pieces = _pack_text(pieces)
@@ -98,13 +101,19 @@ def unit_of(text: str) -> str | None:
     return {"kronor": "kr", "msek": "mnkr", "miljoner kronor": "mnkr", "tusen kronor": "tkr"}.get(unit, unit)
 
 
-def _table_pieces(block: Block, default_unit: str | None = None) -> Iterator[tuple[str, list[Figure]]]:
+def _table_pieces(
+    block: Block, default_unit: str | None = None, prose: list[tuple[Figure, int]] | None = None
+) -> Iterator[tuple[str, list[Figure]]]:
     rows = [[_clean_cell(c) for c in row] for row in block.rows or []]
     header, body = rows[0], rows[1:] or []
-    units = column_units(block, default_unit)
     caption = block.caption.strip()
-    if default_unit and not unit_of(caption) and not any(unit_of(h) for h in header):
-        caption = f"{caption} (belopp i {default_unit})".strip()  # the report's own declaration, made visible
+    if not unit_of(caption) and not any(unit_of(h) for h in header):
+        if default_unit:
+            caption = f"{caption} (belopp i {default_unit})".strip()  # the report's own declaration, made visible
+        elif inferred := infer_table_unit(block, prose or []):
+            default_unit = inferred
+            caption = f"{caption} (belopp i {inferred}; enheten härledd ur rapportens text)".strip()
+    units = column_units(block, default_unit)
     head_lines = ([caption] if caption else []) + [CELL_SEP.join(header)]
     group: list[list[str]] = []
     for row in body:

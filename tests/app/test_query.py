@@ -61,3 +61,14 @@ def test_places_indicators_whole_organisation_and_abbreviations():
     assert q.places == ["skåne"] and q.whole_organisation and q.indicators == ["sjukfrånvaro"]
     assert "regionkontoret" in terms("Personalomsättning RK okt 2020?")
     assert "okt" not in terms("Personalomsättning RK okt 2020?")
+
+
+def test_direction_words_match_their_synonyms_unless_negated():
+    q = parse_question("Varför sjunker personalomsättningen i början av 2020?")
+    assert "minskande" in q.related["sjunker"] and "början" not in terms(q.text)
+    assert parse_question("Varför har sjukfrånvaron inte ökat under pandemin?").related == {}
+
+
+def test_report_names_are_scope_not_content():
+    assert terms("Vad är årsprognosen enligt prognosindikatorn i okt-rapporten?") == ["årsprognosen", "prognosindikatorn"]
+    assert "delårsrapporten" not in terms("Vilka projekt pågår enligt delårsrapporten?")

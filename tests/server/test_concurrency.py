@@ -73,7 +73,9 @@ def _read_while_ingesting(settings: Settings, tmp_path: Path, mode: str) -> None
                 assert (got["answer"], got["citations"], got["figures"]) == (
                     expected["answer"], expected["citations"], expected["figures"]
                 )
-                assert hits == expected_hits
+                # The same passages; their order may shift, because BM25's statistics (idf, mean
+                # length) legitimately change as the other documents arrive.
+                assert sorted(hits) == sorted(expected_hits)
             except BaseException as exc:  # noqa: BLE001 - every failure in the thread is the test's failure
                 errors.append(exc)
                 return

@@ -1,0 +1,74 @@
+"""Choosing the statements that answer, on small chunks with a real lexical index (no embedding:
+retrieval is not under test here, so every chunk is passed in as a hit)."""
+
+from __future__ import annotations
+
+from granska.app.answer import candidates_from, compose, score_candidates
+from granska.app.query import parse_question
+from granska.index.lexical import LexicalIndex
+from granska.ingest.numbers import parse_figures
+from granska.types import Chunk, Hit
+
+FILLER = [
+    "Regionkontoret följer verksamhetsplanen i stort.",
+    "Arbetet med digitalisering fortsätter under hösten.",
+    "Samverkan med kommunerna sker i flera nätverk.",
+]
+
+
+def chunk(i: int, text: str, section: str = "", kind: str = "text") -> Chunk:
+    return Chunk(
+        id=f"c{i}", text=text, document="rapport.pdf", doc_id="h", organisation="Region A, Regionkontoret",
+        report_type="månadsrapport", period_start=202001, period_end=202010, year=2020, page=1, page_label="1",
+        section=section, kind=kind, figures=parse_figures(text), position=i,  # type: ignore[arg-type]
+    )
+
+
+def answer(question: str, chunks: list[Chunk]) -> list[str] | None:
+    everything = chunks + [chunk(100 + i, text) for i, text in enumerate(FILLER)]
+    lexical = LexicalIndex.build(everything)
+    query = parse_question(question)
+    scored = score_candidates(candidates_from([Hit(c, 1.0 / (1 + n)) for n, c in enumerate(chunks)]), query, lexical)
+    draft = compose(query, scored, multi_document=False, min_coverage=0.3)
+    return None if draft is None else [part.candidate.text for part in draft.parts]
+
+
+def test_a_figure_question_takes_the_figure_from_the_next_sentence():
+    text = ("Under våren har utbildningar genomförts i jämställd budgetering för ekonomer. "
+            "24 medarbetare deltog i den sistnämnda. Syftet var ett systematiskt arbete.")
+    parts = answer("Hur många gick utbildningen i jämställd budgetering?", [chunk(0, text)])
+    assert parts is not None and parts[-1].startswith("24 medarbetare")
+
+
+def test_a_figure_question_with_no_figure_in_reach_is_refused():
+    text = "Regionkontoret har en hög andel extern personalomsättning när en anställd byter förvaltning."
+    assert answer("Hur många anställda har Regionkontoret?", [chunk(0, text)]) is None
+
+
+def test_a_misspelt_report_word_still_answers():
+    text = "Kortidssjukfrånvaron (R12) ligger på 1,17 procent."
+    parts = answer("Vad ligger korttidssjukfrånvaron på?", [chunk(0, text)])
+    assert parts == [text]
+
+
+def test_of_equally_matching_rows_the_total_answers():
+    table = ("1.4 Investeringar (belopp i mnkr)\n | Utfall 2018 | Budget 2018 | Prognos 2018\n"
+             "Utrustning | 0,1 | 0,5 | 0,5\nE-plan | 0,3 | 3 | 1,5\nTotalt | 0,4 | 3,5 | 2")
+    parts = answer("Hur stor är investeringsbudgeten 2018?", [chunk(0, table, "1.4 Investeringar", "table")])
+    assert parts is not None and parts[0].startswith("Totalt") and "3,5 mnkr" in parts[0]
+
+
+def test_a_list_question_answered_by_one_item_gets_the_whole_list():
+    text = ("Innovation stimuleras i olika projekt.\nProjekt som pågår i urval:\n"
+            "• Experio WorkLab tillsammans med kommunerna\n• Interregprojektet I2I om inkludering\n"
+            "• Hälsolabb, ett nationellt innovationsprojekt finansierat av SKR\n• Digital Well Arena för hälsotjänster")
+    parts = answer("Vilka innovationsprojekt pågår?", [chunk(0, text, "Utveckling och innovation")])
+    assert parts is not None and parts[0] == "Projekt som pågår i urval:"
+    assert [p.split()[0] for p in parts[1:]] == ["Experio", "Interregprojektet", "Hälsolabb,", "Digital"]
+
+
+def test_a_synonym_of_the_direction_answers_a_why_question():
+    text = ("Personalomsättningen har en minskande trend jämfört med föregående år. "
+            "Det beror på färre avgångar inom HR och Ekonomi.")
+    parts = answer("Varför sjunker personalomsättningen?", [chunk(0, text)])
+    assert parts is not None and any("avgångar" in p for p in parts)
