@@ -109,7 +109,9 @@ def score_candidates(candidates: list[Candidate], query: Query, lexical: Lexical
     weigh little through their idf, so no word list decides what matters.
     """
     terms = list(query.terms)
-    weights = [max(lexical.idf(f) for f in forms) for _, forms in terms]
+    # A word weighs the mean idf of its forms: its rarest form alone ("avdelningen") would make a
+    # common word ("avdelning") look specific; its commonest alone would hide real rarity.
+    weights = [sum(lexical.idf(f) for f in forms) / len(forms) for _, forms in terms]
     parts_by_term = {tok: split_compound(tok, lexical.doc_freq) for tok, _ in terms}
     total = sum(weights) or 1.0
     for cand in candidates:
@@ -173,8 +175,11 @@ def _compound_match(forms: frozenset[str], words: set[str]) -> bool:
 
 
 def _loosely_in(token: str, forms: frozenset[str], words: set[str], related: frozenset[str] | None) -> bool:
-    """The word inside a compound, misspelt, or as a synonym."""
-    return _compound_match(forms, words) or _misspelt_in(token, words) or bool(related and related & words)
+    """The word inside a compound, misspelt, or as a synonym (also inside a compound: "minskat" in
+    "kostnadsminskning")."""
+    return _compound_match(forms | (related or frozenset()), words) or _misspelt_in(token, words) or bool(
+        related and related & words
+    )
 
 
 def _misspelt_in(token: str, words: set[str]) -> bool:
@@ -324,9 +329,14 @@ def _continuation(scored: list[Candidate], best: Candidate) -> list[Candidate]:
     nxt = _next_sentence(scored, best)
     if nxt is None or nxt.bullet != best.bullet:
         return []
-    if _CAUSAL_START.match(nxt.text) or (nxt.figures and nxt.coverage >= 0.35 * best.coverage):
+    if _CAUSAL_START.match(nxt.text) or (nxt.figures and (nxt.coverage >= 0.35 * best.coverage or _REFERS_BACK.match(nxt.text))):
         return [nxt]
     return []
+
+
+# A sentence that goes on about the previous one's subject: "Den ackumulerade avvikelsen är ...",
+# "Jämfört med budget innebär det ...".
+_REFERS_BACK = re.compile(r"^(den|det|detta|denna|dessa|därav|varav|av dessa|jämfört med|i jämförelse med)\b", re.I)
 
 
 _CAUSAL_START = re.compile(r"^(det|detta|förändringen|avvikelsen|överskottet|underskottet|orsaken|förklaringen)\b.{0,40}\b(beror|förklaras|orsakas)", re.I)

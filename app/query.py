@@ -88,13 +88,15 @@ _QUESTION_WORDS = frozenset(
 # what it is about; the period itself is parsed from the year or month beside them.
 _TIME_FRAMING = frozenset("början slutet mitten inledningen hittills".split())
 
-# Swedish words for a direction of change, grouped by direction: a question's "sjunker" is
-# answered by a report's "minskande trend". Each group is one meaning, in the forms reports use.
-DIRECTIONS = (
+# Words of one meaning in Swedish report language, in the forms reports use: directions of change
+# (a question's "sjunker" is answered by a report's "minskande trend") and the period before
+# ("förra året" by "föregående år").
+SYNONYMS = (
     "ökar ökat ökade ökning ökningen ökande stiger steg stigit stigande högre växer växande".split(),
     "minskar minskat minskade minskning minskningen minskande sjunker sjönk sjunkit sjunkande lägre faller föll".split(),
     "förbättras förbättrats förbättrad förbättrade förbättring förbättringen".split(),
     "försämras försämrats försämrad försämrade försämring försämringen".split(),
+    "förra föregående fjol fjolåret".split(),
 )
 
 
@@ -220,15 +222,22 @@ def content_terms(text: str, keep: set[str] | None = None) -> list[tuple[str, fr
     Month words in `keep` stay: "sedan augusti" is part of what a passage must say, not a filter.
     """
     month_words = {word for _, _, word in _month_matches(text)} - (keep or set())
+    classifiers = {m.group(1).lower() for m in _NAMED_UNIT.finditer(text)}
     out = []
     for token, forms in analyse_words(text):
         if token in _QUESTION_WORDS or token in _TIME_FRAMING or _YEAR.fullmatch(token) or token in month_words or (
             token in MONTHS and token not in (keep or set())
-        ) or _names_a_report_by_month(token) or _REPORT_WORD.search(token):
+        ) or _names_a_report_by_month(token) or _REPORT_WORD.search(token) or token in classifiers:
             continue
         out.append((token, forms))
     return out
 
+
+# "avdelningen Hållbar utveckling", "förvaltningen Regionservice": a kind of unit before its
+# name only classifies it; the name identifies it (and the kind word would match other units).
+_NAMED_UNIT = re.compile(
+    r"\b(avdelningen|enheten|förvaltningen|nämnden|bolaget|sektionen|området|verksamhetsområdet|staben)\s+(?=[A-ZÅÄÖ])"
+)
 
 # "delårsrapporten", "uppföljningsrapporten": the kind of report is a scope, matched against the
 # catalogue's report types, not a word a passage must contain.
@@ -242,7 +251,7 @@ def _names_a_report_by_month(token: str) -> bool:
 
 
 def related_terms(terms: list[tuple[str, frozenset[str]]], text: str) -> dict[str, frozenset[str]]:
-    """For each direction-of-change term, the forms of the other words of its direction.
+    """For each term with synonyms (`SYNONYMS`), the forms of the other words of its meaning.
 
     A negated one ("har inte ökat") has none: a passage that says it rose does not answer why it
     did not. Used when matching, not when weighting: the word's own rarity decides its weight.
@@ -250,15 +259,15 @@ def related_terms(terms: list[tuple[str, frozenset[str]]], text: str) -> dict[st
     negated = {m.group(1).lower() for m in _NEGATED.finditer(text)}
     out = {}
     for token, forms in terms:
-        group = next((g for g in DIRECTIONS if token in g), None)
+        group = next((g for g in SYNONYMS if token in g), None)
         if group is not None and token not in negated:
-            out[token] = _DIRECTION_FORMS[id(group)] - forms
+            out[token] = _SYNONYM_FORMS[id(group)] - forms
     return out
 
 
 _NEGATED = re.compile(r"\b(?:inte|ej|aldrig|icke)\s+(?:har\s+|hade\s+)?(\w+)", re.I)
 
 
-_DIRECTION_FORMS = {
-    id(group): frozenset(f for _, forms in analyse_words(" ".join(group)) for f in forms) for group in DIRECTIONS
+_SYNONYM_FORMS = {
+    id(group): frozenset(f for _, forms in analyse_words(" ".join(group)) for f in forms) for group in SYNONYMS
 }

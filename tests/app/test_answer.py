@@ -72,3 +72,17 @@ def test_a_synonym_of_the_direction_answers_a_why_question():
             "Det beror på färre avgångar inom HR och Ekonomi.")
     parts = answer("Varför sjunker personalomsättningen?", [chunk(0, text)])
     assert parts is not None and any("avgångar" in p for p in parts)
+
+
+def test_the_next_sentence_that_refers_back_completes_a_figure():
+    text = ("Regionstyrelsens ackumulerade resultat för januari till augusti 2019 är +24,5 mnkr. "
+            "Den ackumulerade avvikelsen mot periodens budget är +23,0 mnkr. Arbetet fortsätter under hösten.")
+    parts = answer("Regionstyrelsens ackumulerade resultat jan-aug 2019?", [chunk(0, text)])
+    assert parts is not None and len(parts) == 2 and "+23,0 mnkr" in parts[1]
+
+
+def test_a_synonym_inside_a_compound_and_the_previous_year_match():
+    right = "Kostnadsutvecklingen uppgår till -3,5 procent, en kostnadsminskning med 14,7 mnkr jämfört med föregående år."
+    wrong = "Utfallet för kostnaderna är 12 mnkr i oktober."
+    parts = answer("Hur mycket har kostnaderna minskat jämfört med förra året?", [chunk(0, wrong), chunk(1, right)])
+    assert parts is not None and parts[0] == right

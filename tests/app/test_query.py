@@ -72,3 +72,8 @@ def test_direction_words_match_their_synonyms_unless_negated():
 def test_report_names_are_scope_not_content():
     assert terms("Vad är årsprognosen enligt prognosindikatorn i okt-rapporten?") == ["årsprognosen", "prognosindikatorn"]
     assert "delårsrapporten" not in terms("Vilka projekt pågår enligt delårsrapporten?")
+
+
+def test_a_unit_kind_before_its_name_only_classifies():
+    assert terms("Hur stor prognosavvikelse har avdelningen Hållbar utveckling?") == ["prognosavvikelse", "hållbar", "utveckling"]
+    assert "avdelningen" in terms("Vad prognostiserar avdelningen för 2020?")  # no name follows: it is the subject
