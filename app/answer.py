@@ -137,8 +137,8 @@ def score_candidates(candidates: list[Candidate], query: Query, lexical: Lexical
                 got += 0.75 * weight
             elif forms & context:
                 got += 0.6 * weight
-            elif _loosely_in(tok, forms, context, query.related.get(tok)):
-                got += 0.45 * weight
+            elif _loosely_in(tok, forms, context, query.related.get(tok)) or (parts and parts[-1] & own):
+                got += 0.45 * weight  # or the compound's head alone: a "helårsprognos" is a "prognos"
             else:
                 continue
             matched.add(tok)
@@ -329,7 +329,7 @@ def _continuation(scored: list[Candidate], best: Candidate) -> list[Candidate]:
     nxt = _next_sentence(scored, best)
     if nxt is None or nxt.bullet != best.bullet:
         return []
-    if _CAUSAL_START.match(nxt.text) or (nxt.figures and (nxt.coverage >= 0.35 * best.coverage or _REFERS_BACK.match(nxt.text))):
+    if _CAUSAL_START.match(nxt.text) or (nxt.figures and (nxt.matched or _REFERS_BACK.match(nxt.text))):
         return [nxt]
     return []
 

@@ -29,7 +29,7 @@ PLACES = (
 _WHY = re.compile(r"\b(varför|vad beror|beror det|förklara|förklaring|orsak|anledning|vad ligger bakom|hur kommer det sig)", re.I)
 _LIST = re.compile(r"\b(vilka|lista|räkna upp|vad ingår|vilka är|nämn)\b", re.I)
 _COMPARE = re.compile(r"\b(jämför|jämfört|jämförelse|skillnad|förändrats|förändring|ökat|minskat|utveckling(en)? mellan|mot förra|än i)\b", re.I)
-_FIGURE = re.compile(r"\b(hur (mycket|stor|stort|stora|hög|högt|höga|låg|lågt|många)|vad (var|är|blev|landade|prognostiserar|visar)|vilken|vilket|belopp|andel|siffra|nivå|procent|mnkr|tkr|kr)\b", re.I)
+_FIGURE = re.compile(r"\b(hur (mycket|stor|stort|stora|hög|högt|höga|låg|lågt|många)|vad (var|är|blev|blir|landade|landar|hamnar|slutar|prognostiserar|visar)|vilken|vilket|belopp|andel|siffra|nivå|procent|mnkr|tkr|kr)\b", re.I)
 _YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
 _MONTH_WORDS = "|".join(sorted(MONTHS, key=len, reverse=True))
 _REFERENCE_BEFORE = re.compile(r"(sedan|från|jämfört med|mot|efter)\s+$", re.I)
@@ -97,6 +97,8 @@ SYNONYMS = (
     "förbättras förbättrats förbättrad förbättrade förbättring förbättringen".split(),
     "försämras försämrats försämrad försämrade försämring försämringen".split(),
     "förra föregående fjol fjolåret".split(),
+    "flyttas flyttats flyttades skjuts sköts skjutits senareläggs senarelagts senarelades".split(),
+    "landar landade hamnar hamnade slutar slutade".split(),
 )
 
 
