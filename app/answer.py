@@ -241,7 +241,9 @@ class Draft:
     contradictions: list = field(default_factory=list)  # app.contradictions.Contradiction: a report disagreeing with itself
 
 
-def compose(query: Query, scored: list[Candidate], multi_document: bool, min_coverage: float) -> Draft | None:
+def compose(
+    query: Query, scored: list[Candidate], multi_document: bool, min_coverage: float, vocabulary: dict[str, int]
+) -> Draft | None:
     """Choose the statements that answer; None when nothing covers the question well enough.
 
     `min_coverage` is calibrated on the dev set: false refusals count as much as false answers.
@@ -281,9 +283,65 @@ def compose(query: Query, scored: list[Candidate], multi_document: bool, min_cov
             elif not query.has_period:
                 draft.intro = "Frågan anger ingen period, och flera rapporter besvarar den:"
             return draft
+        if query.kind == "compare" and query.sides:
+            sided = _side_statements(scored, query.sides, vocabulary)
+            if sided is not None:
+                reports = {report_label(c.chunk) for c in sided}
+                return Draft(
+                    [Part(c, side.capitalize() + (f" ({report_label(c.chunk)})" if len(reports) > 1 else ""))
+                     for c, side in zip(sided, query.sides, strict=True)],
+                    intro=f"Enligt {_lower_first(next(iter(reports)))}:" if len(reports) == 1 else "",
+                    computed=_side_difference(sided, query.sides),
+                )
         if query.kind == "compare":
             return Draft([Part(c) for c in _two_statements(scored, best)])
     return Draft([Part(c) for c in [best] + _continuation(scored, best)])
+
+
+def _side_statements(
+    scored: list[Candidate], sides: tuple[str, str], vocabulary: dict[str, int]
+) -> tuple[Candidate, Candidate] | None:
+    """For "X i delåret jämfört med prognosen": the best statement with a figure that speaks of each
+    side (the word, its compound parts or head), two different statements; None if either is missing."""
+    chosen: list[Candidate] = []
+    for side in sides:
+        forms = frozenset(f for _, fs in analyse_words(side) for f in fs)
+        parts = split_compound(side, vocabulary)
+
+        def names_side(text: str) -> bool:
+            words = _forms(text)
+            return bool(forms & words) or _compound_match(forms, words) or any(p & words for p in parts)
+
+        pool = [c for c in scored if c.coverage and c.figures and all(c.text != o.text for o in chosen)]
+        # A statement that names the side itself first (a sentence, or a row's label); a row whose
+        # column header names it only if none does (best first: the subject's words decide).
+        found = next((c for c in pool if names_side(c.label if c.kind == "row" else f"{c.text} {c.chunk.leaf_section}")), None)
+        found = found or next((c for c in pool if c.kind == "row" and names_side(c.text)), None)
+        if found is None:
+            return None
+        chosen.append(found)
+    return chosen[0], chosen[1]
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _side_difference(statements: tuple[Candidate, Candidate], sides: tuple[str, str]) -> list[str]:
+    """The difference between the two sides, only when each statement holds exactly one amount of
+    the same unit: with more, which one the comparison means is a guess, and a computed figure must
+    never rest on a guess."""
+    from granska.ingest.numbers import format_figure
+
+    a, b = ([f for f in c.figures if f.unit] for c in statements)
+    if len(a) != 1 or len(b) != 1 or a[0].unit != b[0].unit:
+        return []
+    delta = b[0].value - a[0].value
+    unit = "procentenheter" if a[0].unit == "%" else a[0].unit
+    shown = format_figure(delta, unit)
+    if delta > 0 and not shown.startswith("+"):
+        shown = "+" + shown
+    return [f"Skillnad från {sides[0]} till {sides[1]}: {shown} (beräknat av granska ur de citerade värdena)."]
 
 
 def _two_statements(scored: list[Candidate], best: Candidate) -> list[Candidate]:

@@ -146,7 +146,7 @@ class Engine:
                 if scope.required_words:
                     scored = [c for c in scored if any(w in c.text.lower() for w in scope.required_words)]
                 multi = len({d.document for d in scope.documents}) > 1
-                draft = compose(query, scored, multi, self.settings.min_coverage)
+                draft = compose(query, scored, multi, self.settings.min_coverage, self.lexical.doc_freq)
                 if draft is not None:
                     self._flag_contradictions(draft)
                 answer = self._render(question, draft) if draft else self._refusal(
@@ -242,9 +242,17 @@ class Engine:
         so that one report's strong passages cannot crowd another's answer out of the top-k."""
         vector = self.retriever.embed(query.text)
         hits = self._known(self.retriever.search(query.text, flt, self.settings.top_k, vector=vector))
+        seen = {h.chunk.id for h in hits}
+        for side in query.sides or ():
+            # Each side of "X i delåret jämfört med prognosen" on its own (the subject's words and
+            # the side's): the passages about one side must not be crowded out by the other's.
+            alone = " ".join([t for t, _ in query.terms if t not in query.sides] + [side])
+            for hit in self._known(self.retriever.search(alone, flt, self.settings.per_document_k)):
+                if hit.chunk.id not in seen:
+                    seen.add(hit.chunk.id)
+                    hits.append(hit)
         if query.kind in ("why", "list") or not 1 < len(documents) <= 12:
             return hits
-        seen = {h.chunk.id for h in hits}
         for doc in documents:
             for hit in self._known(self.retriever.search(query.text, Filters(document=(doc.document,)), self.settings.per_document_k, vector=vector)):
                 if hit.chunk.id not in seen:

@@ -28,7 +28,13 @@ PLACES = (
 
 _WHY = re.compile(r"\b(varför|vad beror|beror det|förklara|förklaring|orsak|anledning|vad ligger bakom|hur kommer det sig)", re.I)
 _LIST = re.compile(r"\b(vilka|lista|räkna upp|vad ingår|vilka är|nämn)\b", re.I)
-_COMPARE = re.compile(r"\b(jämför|jämfört|jämförelse|skillnad|förändrats|förändring|ökat|minskat|utveckling(en)? mellan|mot förra|än i)\b", re.I)
+_COMPARE = re.compile(
+    r"\b(jämför|jämfört|jämförelse|skillnad|skiljer sig|förändrats|förändring|ökat|minskat|utveckling(en)? mellan|"
+    r"mot förra|än (i|samma|under|för)|vs|versus|gentemot|(lägre|högre|mer|mindre|större|färre|fler) än)\b",
+    re.I,
+)
+# Where a comparison's two sides meet: "överskott i delåret | jämfört med | prognosen".
+_SIDE_MARKER = re.compile(r"\s(?:jämfört med|jämfört mot|i jämförelse med|vs\.?|versus|gentemot|från|än|mot)\s", re.I)
 _FIGURE = re.compile(r"\b(hur (mycket|stor|stort|stora|hög|högt|höga|låg|lågt|många)|vad (var|är|blev|blir|landade|landar|hamnar|slutar|prognostiserar|visar)|vilken|vilket|belopp|andel|siffra|nivå|procent|mnkr|tkr|kr)\b", re.I)
 _YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
 _MONTH_WORDS = "|".join(sorted(MONTHS, key=len, reverse=True))
@@ -80,7 +86,7 @@ _QUESTION_WORDS = frozenset(
     """vad hur varför vilken vilket vilka när var finns fanns stor stort stora mycket många hög högt höga
     låg lågt låga blev är var visar visade enligt rapporten rapport rapporterna arkivet beror säger
     uppgår uppgick ligger låg kan jag vill veta ge mig lista nämn jämför jämfört skillnad mellan
-    siffra siffran siffror belopp beloppet procent månad månaden året år""".split()
+    siffra siffran siffror belopp beloppet procent månad månaden året år skiljer""".split()
 )
 
 
@@ -128,6 +134,7 @@ class Query:
     wants_table: bool = False  # "enligt tabellen": the user points at a table
     terms: list[tuple[str, frozenset[str]]] = field(default_factory=list)  # content words with their forms
     related: dict[str, frozenset[str]] = field(default_factory=dict)  # a term's synonyms' forms (weaker matches)
+    sides: tuple[str, str] | None = None  # a comparison's two sides, when they are not periods
 
     @property
     def has_period(self) -> bool:
@@ -196,6 +203,8 @@ def parse_question(text: str) -> Query:
         kind = "compare"
     elif _COMPARE.search(text) and (len(months) + len(set(years)) >= 2 or references):
         kind = "compare"
+    elif _COMPARE.search(text) and (sides := comparison_sides(text)):
+        kind = "compare"
     elif _LIST.search(text):
         kind = "list"
     elif _FIGURE.search(text) or any(re.search(rf"\b\w*{ind}", lowered) for ind in INDICATORS):
@@ -215,7 +224,22 @@ def parse_question(text: str) -> Query:
         indicators=[ind for ind in INDICATORS if re.search(rf"\b\w*{ind}", lowered)],
         terms=terms,
         related=related_terms(terms, text),
+        sides=comparison_sides(text) if kind == "compare" and len(months) + len(set(years)) < 2 and not references else None,
     )
+
+
+def comparison_sides(text: str) -> tuple[str, str] | None:
+    """The two things a comparison inside one report sets against each other: the content word
+    right before the marker and the one right after ("överskott i delåret jämfört med prognosen"
+    -> delåret, prognosen; "skiljer sig delårsresultatet från helårsprognosen")."""
+    marker = _SIDE_MARKER.search(text)
+    if marker is None:
+        return None
+    before = content_terms(text[: marker.start()])
+    after = content_terms(text[marker.end():])
+    if not before or not after or before[-1][0] == after[0][0]:
+        return None
+    return before[-1][0], after[0][0]
 
 
 def content_terms(text: str, keep: set[str] | None = None) -> list[tuple[str, frozenset[str]]]:

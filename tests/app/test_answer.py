@@ -29,7 +29,7 @@ def answer(question: str, chunks: list[Chunk]) -> list[str] | None:
     lexical = LexicalIndex.build(everything)
     query = parse_question(question)
     scored = score_candidates(candidates_from([Hit(c, 1.0 / (1 + n)) for n, c in enumerate(chunks)]), query, lexical)
-    draft = compose(query, scored, multi_document=False, min_coverage=0.3)
+    draft = compose(query, scored, multi_document=False, min_coverage=0.3, vocabulary=lexical.doc_freq)
     return None if draft is None else [part.candidate.text for part in draft.parts]
 
 
@@ -86,3 +86,13 @@ def test_a_synonym_inside_a_compound_and_the_previous_year_match():
     wrong = "Utfallet för kostnaderna är 12 mnkr i oktober."
     parts = answer("Hur mycket har kostnaderna minskat jämfört med förra året?", [chunk(0, wrong), chunk(1, right)])
     assert parts is not None and parts[0] == right
+
+
+def test_each_side_of_a_comparison_gets_its_own_statement():
+    text = ("Budgetmedel till regionstyrelsens förfogande uppgår till ett överskott i delåret på 140 miljoner kronor. "
+            "Avdelningarna har ett litet överskott på 1,3 miljoner kronor i delåret.")
+    later = "Budgetmedel till regionstyrelsens förfogande uppgår till ett överskott i prognosen med 98,4 miljoner kronor."
+    parts = answer("Budgetmedlen till regionstyrelsens förfogande: överskott i delåret jämfört med prognosen?",
+                   [chunk(0, text), chunk(1, later)])
+    assert parts is not None and len(parts) == 2
+    assert "140 miljoner" in parts[0] and "98,4 miljoner" in parts[1]

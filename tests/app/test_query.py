@@ -77,3 +77,11 @@ def test_report_names_are_scope_not_content():
 def test_a_unit_kind_before_its_name_only_classifies():
     assert terms("Hur stor prognosavvikelse har avdelningen Hållbar utveckling?") == ["prognosavvikelse", "hållbar", "utveckling"]
     assert "avdelningen" in terms("Vad prognostiserar avdelningen för 2020?")  # no name follows: it is the subject
+
+
+def test_a_comparison_inside_one_report_has_two_sides():
+    q = parse_question("Budgetmedlen till RS förfogande: överskott i delåret jämfört med prognosen?")
+    assert (q.kind, q.sides) == ("compare", ("delåret", "prognosen"))
+    assert parse_question("Hur skiljer sig delårsresultatet från helårsprognosen?").sides == ("delårsresultatet", "helårsprognosen")
+    periods = parse_question("Hur mycket lägre var kostnaderna jan–feb 2020 än samma period 2019?")
+    assert periods.kind == "compare" and periods.sides is None  # two periods: compared by report
