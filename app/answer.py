@@ -40,6 +40,7 @@ class Candidate:
     bullet: bool = False
     label: str = ""  # a table row's own label ("Sjukfrånvaro"); the rest of a row is column names and values
     row_key: str = ""  # the most specific label cell, which identifies the row across tables
+    first_column: str = ""  # a row's column header over its first figure ("Årsprognos tkr")
     coverage: float = 0.0
     score: float = 0.0
     matched: frozenset[str] = frozenset()
@@ -83,11 +84,14 @@ def _row_candidates(chunk: Chunk, rank: int) -> list[Candidate]:
         names = [c for c in cells[:lead] if c]
         label = ", ".join(names)
         parts = []
+        first_column = None
         for col, cell in enumerate(cells[lead:], start=lead):
             cell = cell.strip()
             if not cell:
                 continue
             name = header[col].strip() if col < len(header) else ""
+            if first_column is None and any(ch.isdigit() for ch in cell):
+                first_column = name
             unit = unit_of(name) or caption_unit
             shown = cell
             if unit and unit != "%" and re.fullmatch(r"[+\-−–]?\d[\d \u00a0]*(,\d+)?", cell):
@@ -97,7 +101,8 @@ def _row_candidates(chunk: Chunk, rank: int) -> list[Candidate]:
             continue
         text = f"{label} – {', '.join(parts)}" if label else ", ".join(parts)
         out.append(
-            Candidate(text, chunk, rank, "row", parse_figures(", ".join(parts)), seq=seq, label=label, row_key=names[-1] if names else "")
+            Candidate(text, chunk, rank, "row", parse_figures(", ".join(parts)), seq=seq, label=label,
+                      row_key=names[-1] if names else "", first_column=first_column or "")
         )
     return out
 

@@ -4,6 +4,10 @@ The signal is deliberately narrow, so that a flag means something: table rows wi
 label (normalised: case, reference-period qualifiers such as "(R12 medel)", leading row numbers)
 in one report whose first figures differ. Reports do this when a summary table is not updated
 with the rest (a forecast of 82 700 tkr in the forecast table, 78,2 Mnkr in the key-figure table).
+A label that names a measure ("Prognos budgetavvikelse", "Sjukfrånvaro") says what is measured,
+whatever the column; a label that names a unit or an item ("Regionkontoret", "Regionbidrag") does
+not, so its rows only compare under the same column header (an item's accumulated outcome and its
+annual forecast are two measures, not a contradiction).
 """
 
 from __future__ import annotations
@@ -15,6 +19,11 @@ from granska.app.answer import Candidate, candidates_from
 from granska.ingest.numbers import same_figure
 from granska.types import Chunk, Figure, Hit
 
+# Words that make a row label a measure in itself, not an item measured by its columns.
+MEASURES = (
+    "prognos", "avvikelse", "resultat", "sjukfrånvaro", "personalomsättning", "kostnadsutveckling",
+    "intäktsutveckling", "andel",
+)
 _QUALIFIER = re.compile(r"\([^)]*\)")
 _LEADING_NUMBER = re.compile(r"^\d+\s+")
 
@@ -34,9 +43,11 @@ def row_groups(document_chunks: list[Chunk]) -> list[list[Candidate]]:
     """A report's table rows with figures, grouped by normalised label (computed once per report)."""
     tables = [c for c in document_chunks if c.kind == "table"]
     rows = [cand for cand in candidates_from([Hit(chunk=c, score=0.0) for c in tables]) if cand.row_key and cand.figures]
-    groups: dict[str, list[Candidate]] = {}
+    groups: dict[tuple[str, str], list[Candidate]] = {}
     for row in rows:
-        groups.setdefault(normalise_label(row.row_key), []).append(row)
+        label = normalise_label(row.row_key)
+        measure = "" if any(word in label for word in MEASURES) else normalise_label(row.first_column)
+        groups.setdefault((label, measure), []).append(row)
     return [g for g in groups.values() if len(g) > 1]
 
 

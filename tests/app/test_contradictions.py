@@ -33,3 +33,11 @@ def test_agreeing_values_zero_and_unrelated_answers_are_not_flagged():
 def test_labels_normalise_qualifiers_and_row_numbers():
     assert normalise_label("Sjukfrånvaro (R12 medel)") == normalise_label("sjukfrånvaro")
     assert normalise_label("51 Regionledningskont avdelningar") == "regionledningskont avdelningar"
+
+
+def test_an_item_in_two_tables_under_different_measures_is_not_a_contradiction():
+    forecast = table(4, "Prognos\nUppdrag | Årsprognos | Årsbudget\nRegionbidrag | 448,9 mnkr | 448,9 mnkr")
+    period = table(6, "Resultat\nUppdrag | Periodens ack. utfall | Periodens ack. budget\nRegionbidrag | 76,4 mnkr | 76,4 mnkr")
+    assert not find_contradictions(parse_figures("448,9 mnkr"), row_groups([forecast, period]))
+    revised = table(7, "Prognos, bilaga\nUppdrag | Årsprognos | Årsbudget\nRegionbidrag | 450,0 mnkr | 448,9 mnkr")
+    assert find_contradictions(parse_figures("448,9 mnkr"), row_groups([forecast, revised]))  # same measure, two values
