@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from granska.app.query import Query
+from granska.app.query import Query, expand_abbreviations
 from granska.app.scope import period_label
 from granska.index.lexical import LexicalIndex, analyse_words, split_compound
 from granska.ingest.chunk import CELL_SEP, unit_of  # the ingest's own unit rule for table columns
@@ -164,6 +164,32 @@ def score_candidates(candidates: list[Candidate], query: Query, lexical: Lexical
             bonus += 0.03  # of rows that cover the question equally, the table's total answers it
         cand.score = cand.coverage + bonus
     return sorted(candidates, key=lambda c: (-c.score, c.rank, c.chunk.position))
+
+
+_NAME = re.compile(r"(?<=\s)[A-ZÅÄÖ][a-zåäöA-ZÅÄÖ-]{2,}")
+
+
+def named(text: str) -> list[frozenset[str]]:
+    """The forms of each name in a question: capitalised words after its first ("Närsjukvården",
+    "Berendsen", "Värmland"); an abbreviation ("HoS") may be named by any word of its expansion.
+    A passage answers only if it, its headings or its report name them: a forecast for
+    Regionkontoret is no answer to what Närsjukvården forecasts."""
+    return [frozenset(f for _, fs in analyse_words(expand_abbreviations(name)) for f in fs) for name in _NAME.findall(text)]
+
+
+def demote_unnamed(scored: list[Candidate], names: list[frozenset[str]]) -> list[Candidate]:
+    """Candidates that do not name every name of the question can no longer answer (coverage 0),
+    but stay in the list: the sentence after an answer ("Det beror dels på ...") continues it
+    without repeating the name."""
+    if not names:
+        return scored
+    for cand in scored:
+        chunk = cand.chunk
+        head = _table_head(chunk) if cand.kind == "row" else ""
+        words = _forms(f"{cand.text} {chunk.section} {chunk.title} {chunk.organisation} {head}")
+        if not all(forms & words or _compound_match(forms, words) for forms in names if forms):
+            cand.coverage = cand.score = 0.0
+    return sorted(scored, key=lambda c: (-c.score, c.rank, c.chunk.position))
 
 
 def _forms(text: str) -> set[str]:

@@ -14,7 +14,7 @@ from collections import OrderedDict
 from dataclasses import replace
 from pathlib import Path
 
-from granska.app.answer import Draft, candidates_from, compose, report_label, score_candidates
+from granska.app.answer import Draft, candidates_from, compose, demote_unnamed, named, report_label, score_candidates
 from granska.app.query import Query, parse_question
 from granska.app.scope import archive_summary, resolve_scope
 from granska.app.verify import verify_figures
@@ -145,6 +145,7 @@ class Engine:
                 scored = score_candidates(candidates_from(hits), query, self.lexical)
                 if scope.required_words:
                     scored = [c for c in scored if any(w in c.text.lower() for w in scope.required_words)]
+                scored = demote_unnamed(scored, named(question))
                 multi = len({d.document for d in scope.documents}) > 1
                 draft = compose(query, scored, multi, self.settings.min_coverage, self.lexical.doc_freq)
                 if draft is not None:

@@ -228,13 +228,19 @@ def parse_question(text: str) -> Query:
     )
 
 
+_TIME_SIDE = re.compile(
+    rf"\s*(samma period|motsvarande period|förra|föregående|i fjol|fjolåret|året innan|tidigare år|(19|20)\d\d|{_MONTH_WORDS})",
+    re.I,
+)
+
+
 def comparison_sides(text: str) -> tuple[str, str] | None:
     """The two things a comparison inside one report sets against each other: the content word
     right before the marker and the one right after ("överskott i delåret jämfört med prognosen"
     -> delåret, prognosen; "skiljer sig delårsresultatet från helårsprognosen")."""
     marker = _SIDE_MARKER.search(text)
-    if marker is None:
-        return None
+    if marker is None or _TIME_SIDE.match(text[marker.end():]):
+        return None  # "jämfört med samma period förra året": two periods, not two sides
     before = content_terms(text[: marker.start()])
     after = content_terms(text[marker.end():])
     if not before or not after or before[-1][0] == after[0][0]:

@@ -96,3 +96,15 @@ def test_each_side_of_a_comparison_gets_its_own_statement():
                    [chunk(0, text), chunk(1, later)])
     assert parts is not None and len(parts) == 2
     assert "140 miljoner" in parts[0] and "98,4 miljoner" in parts[1]
+
+
+def test_a_name_the_passage_does_not_mention_cannot_be_answered_by_it():
+    from granska.app.answer import demote_unnamed, named
+
+    text = "Sammantaget prognostiserar Regionkontorets verksamhet +13,6 mnkr mot budget för 2020."
+    lexical = LexicalIndex.build([chunk(0, text)] + [chunk(100 + i, t) for i, t in enumerate(FILLER)])
+    query = parse_question("Vad prognostiserar Närsjukvården för 2020?")
+    scored = demote_unnamed(score_candidates(candidates_from([Hit(chunk(0, text), 1.0)]), query, lexical),
+                            named(query.text))
+    assert compose(query, scored, False, 0.3, lexical.doc_freq) is None
+    assert named("Vad beror överskottet på HoS utvecklingsmedel på?")[0] >= {"hos", "sjukvård"}  # or its expansion
