@@ -163,7 +163,25 @@ def score_candidates(candidates: list[Candidate], query: Query, lexical: Lexical
         if cand.kind == "row" and _TOTAL_ROW.match(cand.label):
             bonus += 0.03  # of rows that cover the question equally, the table's total answers it
         cand.score = cand.coverage + bonus
+    _prefer_context_among_repeats(candidates)
     return sorted(candidates, key=lambda c: (-c.score, c.rank, c.chunk.position))
+
+
+def _prefer_context_among_repeats(candidates: list[Candidate]) -> None:
+    """A sentence a report prints twice (the summary repeats the detailed section) is taken from
+    the place whose next sentence is about the question too: there it comes with its context."""
+    following = {(c.chunk.id, c.seq): c for c in candidates if c.kind == "sentence"}
+    repeats: dict[str, list[Candidate]] = {}
+    for cand in candidates:
+        if cand.kind == "sentence":
+            repeats.setdefault(cand.text, []).append(cand)
+    for group in (g for g in repeats.values() if len(g) > 1):
+        def context(c: Candidate) -> float:
+            nxt = following.get((c.chunk.id, c.seq + 1))
+            return nxt.coverage if nxt is not None else 0.0
+        best = max(group, key=context)
+        if context(best) > 0:
+            best.score = max(c.score for c in group) + 0.01
 
 
 _NAME = re.compile(r"(?<=\s)[A-ZÅÄÖ][a-zåäöA-ZÅÄÖ-]{2,}")

@@ -28,7 +28,7 @@ from granska.types import Chunk, Figure
 log = logging.getLogger(__name__)
 
 # Bump when `analyse` changes: a lexical index built by another analyser version is rebuilt.
-ANALYSER_VERSION = 3
+ANALYSER_VERSION = 4
 
 # Seconds a replaced lexical index version is kept for readers still loading it (see `save`).
 SUPERSEDED_GRACE = 120.0
@@ -92,8 +92,11 @@ def analyse_words(text: str) -> list[tuple[str, frozenset[str]]]:
             if len(root) > 1:
                 forms.add(root)
             forms.add(base_form(token))
-            if "-" in token:
-                forms.update(p for p in token.split("-") if p and p not in stop)
+            if "-" in token:  # "RK-avdelningarnas", "HR-medel": each part in all its forms
+                for part in (p for p in token.split("-") if p and p not in stop):
+                    forms.add(part)
+                    if not part[0].isdigit():
+                        forms.update(f for f in (stem(part), base_form(part)) if len(f) > 1)
         out.append((token, frozenset(forms)))
     return out
 

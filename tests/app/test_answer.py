@@ -108,3 +108,11 @@ def test_a_name_the_passage_does_not_mention_cannot_be_answered_by_it():
                             named(query.text))
     assert compose(query, scored, False, 0.3, lexical.doc_freq) is None
     assert named("Vad beror överskottet på HoS utvecklingsmedel på?")[0] >= {"hos", "sjukvård"}  # or its expansion
+
+
+def test_a_repeated_sentence_is_cited_where_its_context_follows():
+    said = "Regionkontorets besparingskrav på -8 mnkr prognostiseras rymmas inom överskotten för 2019."
+    summary = chunk(0, f"{said} Arbetet med kostnader fortsätter under hösten.")
+    detail = chunk(1, f"{said} För besparingskravet återstår ca 2,8 mnkr av den långsiktiga lösningen.")
+    parts = answer("Hur stort besparingskrav har Regionkontoret 2019?", [summary, detail])
+    assert parts is not None and parts[0] == said and "2,8 mnkr" in parts[-1]

@@ -66,3 +66,8 @@ def test_parent_headings_are_indexed_but_not_embedded():
     assert "4 Ekonomi > 4.1 Investeringar" in c.index_text()
     only_parent = LexicalIndex.build([c, chunk(1, "Annat stycke.")]).search("investeringar", 5)
     assert [hit.id for hit, _ in only_parent] == ["c0"]
+
+
+def test_hyphenated_parts_have_all_their_forms():
+    forms = dict(analyse_words("RK-avdelningarnas"))["rk-avdelningarnas"]
+    assert {"rk", "avdelningarnas"} <= forms and forms & dict(analyse_words("avdelningar"))["avdelningar"]
