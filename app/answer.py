@@ -15,7 +15,7 @@ from granska.app.query import Query, expand_abbreviations
 from granska.app.scope import period_label
 from granska.index.lexical import LexicalIndex, analyse_words, split_compound
 from granska.ingest.chunk import CELL_SEP, unit_of  # the ingest's own unit rule for table columns
-from granska.ingest.numbers import parse_figures
+from granska.ingest.numbers import parse_figure, parse_figures
 from granska.types import Chunk, Figure, Hit
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9+\-–•])")
@@ -78,8 +78,10 @@ def _row_candidates(chunk: Chunk, rank: int) -> list[Candidate]:
         cells = [c.strip() for c in line.split(CELL_SEP)]
         # The label is the row's leading text cells: a group column ("Ekonomi") may precede the
         # indicator's own name ("Prognos budgetavvikelse"); the last of them identifies the row.
-        lead = 1
-        while lead < len(cells) - 1 and not any(ch.isdigit() for ch in cells[lead]) and cells[lead]:
+        # A table without a label column ("Ack utfall förra året | Ack utfall i år | ...") starts
+        # with a figure: its single row is about what the caption names.
+        lead = 0 if cells and parse_figure(cells[0]) is not None and len(parse_figures(cells[0])) == 1 else 1
+        while lead and lead < len(cells) - 1 and not any(ch.isdigit() for ch in cells[lead]) and cells[lead]:
             lead += 1
         names = [c for c in cells[:lead] if c]
         label = ", ".join(names)
@@ -101,7 +103,7 @@ def _row_candidates(chunk: Chunk, rank: int) -> list[Candidate]:
             continue
         text = f"{label} – {', '.join(parts)}" if label else ", ".join(parts)
         out.append(
-            Candidate(text, chunk, rank, "row", parse_figures(", ".join(parts)), seq=seq, label=label,
+            Candidate(text, chunk, rank, "row", parse_figures(", ".join(parts)), seq=seq, label=label or caption,
                       row_key=names[-1] if names else "", first_column=first_column or "")
         )
     return out

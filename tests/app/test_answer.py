@@ -116,3 +116,13 @@ def test_a_repeated_sentence_is_cited_where_its_context_follows():
     detail = chunk(1, f"{said} För besparingskravet återstår ca 2,8 mnkr av den långsiktiga lösningen.")
     parts = answer("Hur stort besparingskrav har Regionkontoret 2019?", [summary, detail])
     assert parts is not None and parts[0] == said and "2,8 mnkr" in parts[-1]
+
+
+def test_a_table_without_a_label_column_keeps_every_column_name():
+    from granska.app.answer import candidates_from as rows_of
+
+    table = chunk(0, "4.2.2.1 Kostnadsutveckling\nAck utfall förra året | Ack utfall i år | Skillnad mot förra året\n"
+                     "-77 125 tkr | -74 795 tkr | 2 330 tkr", kind="table")
+    (row,) = rows_of([Hit(table, 1.0)])
+    assert row.text == "Ack utfall förra året: -77 125 tkr, Ack utfall i år: -74 795 tkr, Skillnad mot förra året: 2 330 tkr"
+    assert row.label == "4.2.2.1 Kostnadsutveckling" and not row.row_key

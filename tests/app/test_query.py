@@ -85,3 +85,9 @@ def test_a_comparison_inside_one_report_has_two_sides():
     assert parse_question("Hur skiljer sig delårsresultatet från helårsprognosen?").sides == ("delårsresultatet", "helårsprognosen")
     periods = parse_question("Hur mycket lägre var kostnaderna jan–feb 2020 än samma period 2019?")
     assert periods.kind == "compare" and periods.sides is None  # two periods: compared by report
+
+
+def test_the_same_period_of_another_year():
+    q = parse_question("Hur mycket lägre var kostnaderna jan–feb 2020 än samma period 2019?")
+    assert q.kind == "compare" and MonthRef(2019, 2) in q.months and MonthRef(2020, 2) in q.months
+    assert "period" not in terms(q.text)
