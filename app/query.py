@@ -29,7 +29,7 @@ PLACES = (
 _WHY = re.compile(r"\b(varför|vad beror|beror det|förklara|förklaring|orsak|anledning|vad ligger bakom|hur kommer det sig)", re.I)
 _LIST = re.compile(r"\b(vilka|lista|räkna upp|vad ingår|vilka är|nämn)\b", re.I)
 _COMPARE = re.compile(
-    r"\b(jämför|jämfört|jämförelse|skillnad|skiljer sig|förändrats|förändring|ökat|minskat|utveckling(en)? mellan|"
+    r"\b(jämför|jämfört|jämförelse|skillnad|skiljer sig|förändrats|ändrats|förändring|ökat|minskat|utveckling(en)? mellan|"
     r"mot förra|än (i|samma|under|för)|vs|versus|gentemot|(lägre|högre|mer|mindre|större|färre|fler) än)\b",
     re.I,
 )
@@ -106,6 +106,7 @@ SYNONYMS = (
     "förra föregående fjol fjolåret".split(),
     "flyttas flyttats flyttades skjuts sköts skjutits senareläggs senarelagts senarelades".split(),
     "landar landade hamnar hamnade slutar slutade".split(),
+    "ändrats ändrad ändrades förändrats förändrad förändrades förändring".split(),
 )
 
 
