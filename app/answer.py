@@ -448,13 +448,32 @@ def _continuation(scored: list[Candidate], best: Candidate) -> list[Candidate]:
 _REFERS_BACK = re.compile(r"^(den|det|detta|denna|dessa|därav|varav|av dessa|jämfört med|i jämförelse med)\b", re.I)
 
 
-_CAUSAL_START = re.compile(r"^(det|detta|förändringen|avvikelsen|överskottet|underskottet|orsaken|förklaringen)\b.{0,40}\b(beror|förklaras|orsakas)", re.I)
+_CAUSAL_START = re.compile(
+    r"^((det|detta|förändringen|avvikelsen|överskottet|underskottet|orsaken|förklaringen)\b.{0,40}\b(beror|förklaras|orsakas)"
+    r"|(anledningen|skälet|orsaken|förklaringen) (är|var|till)\b)",
+    re.I,
+)
+# A label line that announces the cause below it: "Orsak till att avvikelsen uppstått".
+_CAUSE_LABEL = re.compile(r"^(orsak|orsaker|anledning|anledningen|förklaring|bakgrund)\b[^.!?]*$", re.I)
+
+
+def _cause_below(scored: list[Candidate], best: Candidate) -> list[Candidate]:
+    """The cause a report gives right after a statement: the next sentence when it names a cause
+    ("Anledningen är att ..."), or the sentence under a cause label ("Orsak till att avvikelsen
+    uppstått" / "Leverantören har blivit utsatt för ...")."""
+    nxt = _next_sentence(scored, best)
+    if nxt is not None and _CAUSE_LABEL.match(nxt.text):
+        after = _next_sentence(scored, nxt)
+        return [after] if after is not None else []
+    if nxt is not None and _CAUSAL_START.match(nxt.text):
+        return [nxt]
+    return []
 
 
 def _why_parts(scored: list[Candidate], best: Candidate) -> list[Part]:
     """The best passage, the cause sentence or items that follow it, and other causal sentences
     of the same report (at most four statements, in reading order)."""
-    chosen = [best] + _continuation(scored, best) + _items_after(scored, best)
+    chosen = [best] + (_cause_below(scored, best) or _continuation(scored, best)) + _items_after(scored, best)
     pool = [c for c in scored if c.chunk.document == best.chunk.document and c.coverage >= 0.5 * best.coverage]
     chosen += [c for c in pool if _CAUSAL.search(c.text) and c not in chosen][: max(0, 3 - len(chosen))]
     return [Part(c) for c in sorted(chosen[:6], key=lambda c: (c.chunk.position, c.seq))]

@@ -126,3 +126,13 @@ def test_a_table_without_a_label_column_keeps_every_column_name():
     (row,) = rows_of([Hit(table, 1.0)])
     assert row.text == "Ack utfall förra året: -77 125 tkr, Ack utfall i år: -74 795 tkr, Skillnad mot förra året: 2 330 tkr"
     assert row.label == "4.2.2.1 Kostnadsutveckling" and not row.row_key
+
+
+def test_a_why_answer_takes_the_cause_under_its_label_or_after_it():
+    text = ("Staden kan inte använda IT-systemen Adato och Stella.\nOrsak till att avvikelsen uppstått\n"
+            "Leverantören Miljödata har blivit utsatt för cyberangrepp.\nKonsekvenser för verksamheten")
+    parts = answer("Varför kan staden inte använda Adato och Stella?", [chunk(0, text)])
+    assert parts is not None and any("cyberangrepp" in p for p in parts)
+    text = "Anmärkning har riktats mot nämnden. Anledningen är att nämnden beslutat om bojkott i strid mot kommunallagen."
+    parts = answer("Varför fick nämnden anmärkning?", [chunk(0, text)])
+    assert parts is not None and any("kommunallagen" in p for p in parts)
