@@ -58,7 +58,7 @@ def candidates_from(hits: list[Hit]) -> list[Candidate]:
                 bullet = bool(_BULLET.match(line))
                 for sentence in _SENTENCE.split(line.strip()):
                     sentence = _BULLET.sub("", sentence).strip()
-                    if len(sentence) > 15:
+                    if len(sentence) > 15 or (bullet and len(sentence) >= 3):  # list items may be one word
                         out.append(Candidate(sentence, chunk, rank, "sentence", parse_figures(sentence), seq=seq, bullet=bullet))
                         seq += 1
     return out
@@ -158,6 +158,8 @@ def score_candidates(candidates: list[Candidate], query: Query, lexical: Lexical
             bonus += 0.1
         if query.kind == "why" and _CAUSAL.search(cand.text):
             bonus += 0.25
+        if query.kind == "list" and cand.kind == "sentence" and _INTRODUCES_LIST.search(cand.text):
+            bonus += 0.1  # "... inom följande tjänster:": a list question wants the list
         if query.kind == "figure" and not cand.figures:
             bonus -= 0.15
         if query.wants_table and cand.kind == "row":
@@ -412,23 +414,32 @@ _INTRODUCES_LIST = re.compile(r"(\bvarav|\bav|\bmed|:)\s*$", re.I)
 
 
 def _following_items(scored: list[Candidate], intro: Candidate) -> list[Candidate]:
-    """The bullet items after a list intro, in the same chunk, in order (at most ten)."""
-    items = sorted(
-        (c for c in scored if c.chunk.id == intro.chunk.id and c.bullet and c.seq > intro.seq),
-        key=lambda c: c.seq,
-    )
+    """The bullet items after a list intro, in order, also past a chunk boundary (at most ten)."""
     run: list[Candidate] = []
-    for cand in items:
-        if cand.seq != intro.seq + len(run) + 1:
+    current = intro
+    while len(run) < 10:
+        nxt = _next_sentence(scored, current)
+        if nxt is None or not nxt.bullet:
             break
-        run.append(cand)
-    return run[:10]
+        run.append(nxt)
+        current = nxt
+    return run
 
 
 def _next_sentence(scored: list[Candidate], cand: Candidate) -> Candidate | None:
-    """The sentence that follows `cand` in its passage (None for a table row or a passage's end)."""
+    """The sentence that follows `cand` in the report: in its passage, or the first of the next
+    passage of the same section and page when `cand` ends its passage (chunks are cut by size,
+    not by meaning). None for a table row or when the next passage was not retrieved."""
+    if cand.kind != "sentence":
+        return None
+    same_chunk = [c for c in scored if c.chunk.id == cand.chunk.id and c.kind == "sentence"]
+    nxt = next((c for c in same_chunk if c.seq == cand.seq + 1), None)
+    if nxt is not None or any(c.seq > cand.seq for c in same_chunk):
+        return nxt
+    chunk = cand.chunk
     return next(
-        (c for c in scored if c.chunk.id == cand.chunk.id and c.seq == cand.seq + 1 and c.kind == cand.kind == "sentence"),
+        (c for c in scored if c.kind == "sentence" and c.seq == 0 and c.chunk.document == chunk.document
+         and c.chunk.position == chunk.position + 1 and c.chunk.section == chunk.section and c.chunk.page == chunk.page),
         None,
     )
 

@@ -92,6 +92,7 @@ class Engine:
         self.registry = registry
         self.lexical = lexical
         self._row_groups: dict[str, list] = {}  # per report, for contradiction checks; reset with the index
+        self._by_position = {(c.document, c.position): c for c in lexical.chunks}
         self.retriever = HybridRetriever(
             self.store,
             lexical,
@@ -239,6 +240,18 @@ class Engine:
         return [h for h in hits if h.chunk.document in self.registry.documents]
 
     def _retrieve(self, query: Query, documents: list[DocumentRecord], flt: Filters) -> list[Hit]:
+        """The passages to answer from, each followed by the next passage of its section and page:
+        chunks are cut by size, so a list's items or a statement's cause may begin in the next one."""
+        hits = self._search(query, documents, flt)
+        seen = {h.chunk.id for h in hits}
+        for hit in list(hits):
+            chunk = self._by_position.get((hit.chunk.document, hit.chunk.position + 1))
+            if chunk is not None and chunk.id not in seen and (chunk.section, chunk.page) == (hit.chunk.section, hit.chunk.page):
+                seen.add(chunk.id)
+                hits.append(Hit(chunk=chunk, score=0.0))
+        return hits
+
+    def _search(self, query: Query, documents: list[DocumentRecord], flt: Filters) -> list[Hit]:
         """Top passages; a question that spans several reports also gets the best few of each report,
         so that one report's strong passages cannot crowd another's answer out of the top-k."""
         vector = self.retriever.embed(query.text)

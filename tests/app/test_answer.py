@@ -136,3 +136,11 @@ def test_a_why_answer_takes_the_cause_under_its_label_or_after_it():
     text = "Anmärkning har riktats mot nämnden. Anledningen är att nämnden beslutat om bojkott i strid mot kommunallagen."
     parts = answer("Varför fick nämnden anmärkning?", [chunk(0, text)])
     assert parts is not None and any("kommunallagen" in p for p in parts)
+
+
+def test_a_list_continues_into_the_next_passage_of_its_section():
+    first = chunk(0, "Antal major incidents\nVi har under perioden haft major incidents inom följande tjänster:", "Mått")
+    second = chunk(1, "• Lokalt nät - LAN (2)\n• Applikationsplattform (1)\n• Telefoni (1)", "Mått")
+    parts = answer("Vilka tjänster drabbades av major incidents under första kvartalet?", [first, second])
+    assert parts is not None and parts[0].endswith("följande tjänster:")
+    assert [p.split()[0] for p in parts[1:]] == ["Lokalt", "Applikationsplattform", "Telefoni"]

@@ -91,3 +91,7 @@ def test_the_same_period_of_another_year():
     q = parse_question("Hur mycket lägre var kostnaderna jan–feb 2020 än samma period 2019?")
     assert q.kind == "compare" and MonthRef(2019, 2) in q.months and MonthRef(2020, 2) in q.months
     assert "period" not in terms(q.text)
+
+
+def test_a_part_of_the_year_is_a_period_not_a_topic():
+    assert terms("Vilka tjänster drabbades under första kvartalet 2026?") == ["tjänster", "drabbades"]
