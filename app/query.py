@@ -194,7 +194,10 @@ def parse_question(text: str) -> Query:
     if elapsed_match:
         raw = elapsed_match.group(1)
         elapsed = int(raw) if raw.isdigit() else _NUMBER_WORDS.get(raw)
-    terms = content_terms(expand_abbreviations(_UR.sub(" ", _MONTHS_AFTER.sub(" ", _SAME_PERIOD.sub(" ", _PART_OF_YEAR.sub(" ", text))))), keep=reference_words)
+    # "samma period 2019" asked about 2020 is the previous year, which a report states as "förra året".
+    previous_year = any(int(m.group(1)) + 1 in {r.year for r in months} for m in _SAME_PERIOD.finditer(text))
+    cleaned = _SAME_PERIOD.sub(" förra året " if previous_year else " ", _PART_OF_YEAR.sub(" ", text))
+    terms = content_terms(expand_abbreviations(_UR.sub(" ", _MONTHS_AFTER.sub(" ", cleaned))), keep=reference_words)
     ur = _UR.search(text)
     if ur and re.search(r"\b(sedan|jämfört med|förra|föregående|tidigare)\b", text[: ur.start()], re.I):
         ur = None  # "sedan förra rapporten (UR1)": the report compared with, not the one asked about

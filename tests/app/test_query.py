@@ -95,3 +95,8 @@ def test_the_same_period_of_another_year():
 
 def test_a_part_of_the_year_is_a_period_not_a_topic():
     assert terms("Vilka tjänster drabbades under första kvartalet 2026?") == ["tjänster", "drabbades"]
+
+
+def test_the_same_period_the_year_before_is_last_year():
+    q = parse_question("Hur mycket lägre var kostnaderna jan–feb 2020 än samma period 2019?")
+    assert "förra" in terms(q.text) and "föregående" in q.related["förra"]
