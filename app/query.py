@@ -65,8 +65,10 @@ def expand_abbreviations(text: str) -> str:
     """"RK okt 2020" -> "RK Regionkontoret okt 2020": the original stays, so exact matches still count."""
     return _ABBREVIATION.sub(lambda m: f"{m.group(0)} {ABBREVIATIONS[m.group(0).lower()]}", text)
 _UR = re.compile(r"\b(?:ur|uppföljningsrapport)\s*(\d)\b", re.I)
-# "första kvartalet", "andra halvåret": a part of the year, a period rather than a topic.
-_PART_OF_YEAR = re.compile(r"\b(första|andra|tredje|fjärde|sista)\s+(kvartalet|halvåret|tertialet)\b", re.I)
+# "första kvartalet", "andra halvåret", "under perioden": a time, a period rather than a topic.
+_PART_OF_YEAR = re.compile(
+    r"\b((första|andra|tredje|fjärde|sista)\s+(kvartalet|halvåret|tertialet)|under (perioden|året))\b", re.I
+)
 _SAME_PERIOD = re.compile(r"\b(?:samma|motsvarande) period(?:en)?\s+(?:år\s+)?((?:19|20)\d\d)\b", re.I)
 _MONTHS_AFTER = re.compile(r"efter\s+(en|ett|två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|\d{1,2})\s+månader", re.I)
 _NUMBER_WORDS = {"en": 1, "ett": 1, "två": 2, "tre": 3, "fyra": 4, "fem": 5, "sex": 6, "sju": 7, "åtta": 8, "nio": 9, "tio": 10, "elva": 11, "tolv": 12}

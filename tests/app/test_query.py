@@ -100,3 +100,7 @@ def test_a_part_of_the_year_is_a_period_not_a_topic():
 def test_the_same_period_the_year_before_is_last_year():
     q = parse_question("Hur mycket lägre var kostnaderna jan–feb 2020 än samma period 2019?")
     assert "förra" in terms(q.text) and "föregående" in q.related["förra"]
+
+
+def test_during_the_period_is_time_not_topic():
+    assert terms("Vilka aktiviteter har Region Värmland genomfört under perioden?") == ["aktiviteter", "region", "värmland", "genomfört"]
