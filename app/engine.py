@@ -21,6 +21,7 @@ from granska.app.verify import verify_figures
 from granska.index.builder import store_paths
 from granska.index.registry import DocumentRecord, Registry
 from granska.index.retrieve import Filters, HybridRetriever, Mode
+from granska.ingest.chunk import INFERRED_UNIT
 from granska.settings import Settings
 from granska.types import Answer, Citation, Hit
 
@@ -334,6 +335,12 @@ class Engine:
         unverified = [f.text for f in figures if not f.verified]
         if unverified:
             answer.warnings.append("Kunde inte verifieras mot källan: " + ", ".join(unverified))
+        inferred = sorted({f"[{c.n}]" for c in citations if c.kind == "table" and INFERRED_UNIT in c.text})
+        if inferred:
+            answer.warnings.append(
+                f"Tabellen {', '.join(inferred)} anger ingen enhet; enheten är härledd ur rapportens text, "
+                "där samma belopp står avrundade."
+            )
         return answer
 
 

@@ -32,6 +32,7 @@ TABLE_MAX = 1400
 _SENTENCE_END = re.compile(r"(?<=[.!?:])\s+(?=[A-ZÅÄÖ0-9•\-+–])")
 _UNIT_IN_HEADER = re.compile(r"\b(tkr|mnkr|mkr|mdkr|msek|tusen kronor|miljoner kronor|kr|kronor)\b|%", re.I)
 CELL_SEP = " | "
+INFERRED_UNIT = "enheten härledd ur rapportens text"  # marks a table caption whose unit ingest inferred
 
 
 # "Samtliga siffror redovisas i miljoner kronor, mnkr om inget annat anges": a report-wide unit.
@@ -112,7 +113,7 @@ def _table_pieces(
             caption = f"{caption} (belopp i {default_unit})".strip()  # the report's own declaration, made visible
         elif inferred := infer_table_unit(block, prose or []):
             default_unit = inferred
-            caption = f"{caption} (belopp i {inferred}; enheten härledd ur rapportens text)".strip()
+            caption = f"{caption} (belopp i {inferred}; {INFERRED_UNIT})".strip()
     units = column_units(block, default_unit)
     head_lines = ([caption] if caption else []) + [CELL_SEP.join(header)]
     group: list[list[str]] = []

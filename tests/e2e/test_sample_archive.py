@@ -132,3 +132,11 @@ def test_cli_docs_list_and_search(sample_store):
     assert len(listed) == 5 and {"document", "organisation", "report_type", "period"} <= set(listed[0])
     hits = json.loads(_granska("search", "personalomsättning", "--json", "-k", "3", "--store", str(sample_store.store)).stdout)
     assert len(hits) == 3 and all("ersonalomsättning" in h["text"] for h in hits)
+
+
+def test_a_unitless_table_answers_with_its_inferred_unit_and_says_so(engine):
+    answer = engine.ask("Region Värmland Gemensamt – avvikelse mot budget i delåret?")
+    assert not answer.refused and "-126 995 tkr" in answer.answer
+    figure = next(f for f in answer.figures if f.text.startswith("-126 995"))
+    assert figure.verified and figure.value == pytest.approx(-126_995_000)
+    assert any("härledd" in w for w in answer.warnings)  # the table itself prints no unit
