@@ -348,7 +348,29 @@ def compose(
                 )
         if query.kind == "compare":
             return Draft([Part(c) for c in _two_statements(scored, best)])
-    return Draft([Part(c) for c in [best] + _continuation(scored, best)])
+    chosen = [best] + _continuation(scored, best)
+    if _CHANGE.search(query.text) and re.search(r"\bsedan\b", query.text, re.I):
+        chosen += _other_change_statement(scored, chosen)
+    return Draft([Part(c) for c in chosen])
+
+
+# Words that state a change: "har förbättrats med +4 mnkr", "från -15 mnkr till -11 mnkr".
+_CHANGE = re.compile(r"\b(förbättra\w*|försämra\w*|förändra\w*|ändra\w*|ökat|ökade|minskat|minskade|från\s[^.]{1,40}\still)\b", re.I)
+
+
+def _other_change_statement(scored: list[Candidate], chosen: list[Candidate]) -> list[Candidate]:
+    """For "hur har X ändrats sedan ...?": a report often states the change twice, as an amount
+    ("förbättrats med +4 mnkr") and as from-to ("från -15 mnkr till -11 mnkr"), in different
+    places; the second statement of a change of the same subject completes the answer."""
+    best = chosen[0]
+    shown = {round(f.value, 2) for c in chosen for f in c.figures}
+    for cand in scored[1:]:
+        if cand.coverage < 0.6 * best.coverage:
+            break
+        if (cand.chunk.document == best.chunk.document and cand.figures and cand not in chosen
+                and _CHANGE.search(cand.text) and not shown & {round(f.value, 2) for f in cand.figures}):
+            return [cand]
+    return []
 
 
 def _side_statements(

@@ -144,3 +144,12 @@ def test_a_list_continues_into_the_next_passage_of_its_section():
     parts = answer("Vilka tjänster drabbades av major incidents under första kvartalet?", [first, second])
     assert parts is not None and parts[0].endswith("följande tjänster:")
     assert [p.split()[0] for p in parts[1:]] == ["Lokalt", "Applikationsplattform", "Telefoni"]
+
+
+def test_a_change_stated_twice_is_answered_with_both_statements():
+    detail = chunk(0, "Prognosen för fastighetsdrift är förändrad sedan föregående period från -6 mnkr till -2 mnkr.")
+    summary = chunk(1, "Prognosen för fastighetsdrift har förbättrats med +4 mnkr sedan föregående rapport.")
+    parts = answer("Hur har prognosen för fastighetsdrift ändrats sedan förra rapporten?", [detail, summary])
+    assert parts is not None and len(parts) == 2
+    said = " ".join(parts)
+    assert "från -6 mnkr till -2 mnkr" in said and "+4 mnkr" in said
