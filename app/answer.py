@@ -129,8 +129,9 @@ def score_candidates(candidates: list[Candidate], query: Query, lexical: Lexical
             context_text += f" {cand.text}"
         own = _forms(own_text)
         context = _forms(context_text)
+        report = _forms(cand.chunk.organisation)
         matched = set()
-        got = 0.0
+        got = from_report = 0.0
         for (tok, forms), weight in zip(terms, weights, strict=True):
             # The statement's own words count fully, its section and column names (shared by
             # every row of a table) less; a word found only in a compound, as its parts, misspelt
@@ -147,6 +148,10 @@ def score_candidates(candidates: list[Candidate], query: Query, lexical: Lexical
             elif _loosely_in(tok, forms, context, query.related.get(tok)) or (parts and parts[-1] & own):
                 got += 0.45 * weight  # or the compound's head alone: a "helårsprognos" is a "prognos"
             else:
+                # The report is about it ("Regionkontoret"), so each of its passages is, a little:
+                # enough to rank, not to lift a passage over the refusal threshold.
+                if forms & report:
+                    from_report += 0.45 * weight
                 continue
             matched.add(tok)
         cand.coverage = got / total if terms else 0.0
@@ -166,7 +171,7 @@ def score_candidates(candidates: list[Candidate], query: Query, lexical: Lexical
             bonus += 0.15
         if cand.kind == "row" and _TOTAL_ROW.match(cand.label):
             bonus += 0.03  # of rows that cover the question equally, the table's total answers it
-        cand.score = cand.coverage + bonus
+        cand.score = cand.coverage + from_report / total + bonus
     _prefer_context_among_repeats(candidates)
     return sorted(candidates, key=lambda c: (-c.score, c.rank, c.chunk.position))
 
@@ -301,9 +306,10 @@ def compose(
 
     `min_coverage` is calibrated on the dev set: false refusals count as much as false answers.
     """
-    if not scored or scored[0].coverage < min_coverage:
+    # Ranking adds small priors to coverage; whether the archive answers at all is coverage alone.
+    best = next((c for c in scored if c.coverage >= min_coverage), None)
+    if best is None:
         return None
-    best = scored[0]
     if query.kind == "figure" and not best.figures:
         # "Hur många/hur stor ...?" is answered by a statement with a figure, not by one that only
         # talks about the subject: the sentence right after it when that states one ("24 medarbetare
@@ -327,8 +333,11 @@ def compose(
         # Periods the user named each get their own report's best statement; otherwise a report must
         # come close to the best one to be worth listing.
         relative = 0.0 if query.kind == "compare" and query.has_period else 0.6
-        per_doc = _best_per_document(scored, best, min_coverage, relative, need_figures=query.kind in ("figure", "compare"))
-        if len(per_doc) > 1:
+        per_doc = _best_per_document(
+            scored, best, min_coverage, relative, need_figures=query.kind in ("figure", "compare"),
+            second=query.kind != "compare",  # a comparison computes from one statement per period
+        )
+        if len({c.chunk.document for c in per_doc}) > 1:
             parts = [Part(c, report_label(c.chunk)) for c in sorted(per_doc, key=lambda c: c.chunk.period_end)]
             draft = Draft(parts)
             if query.kind == "compare":
@@ -560,16 +569,36 @@ def _items_after(scored: list[Candidate], best: Candidate) -> list[Candidate]:
 
 
 def _best_per_document(
-    scored: list[Candidate], best: Candidate, min_coverage: float, relative: float, need_figures: bool
+    scored: list[Candidate], best: Candidate, min_coverage: float, relative: float, need_figures: bool,
+    second: bool = False,
 ) -> list[Candidate]:
-    """Each report's own best statement, when it covers the question well enough on its own."""
+    """Each report's own best statement, when it covers the question well enough on its own;
+    with `second`, also its other statement of the figure when that one differs."""
     floor = max(min_coverage, relative * best.coverage)
-    chosen: dict[str, Candidate] = {}
+    chosen: dict[str, list[Candidate]] = {}
     for cand in scored:
         if cand.coverage < floor or (need_figures and not cand.figures):
             continue
-        chosen.setdefault(cand.chunk.document, cand)
-    return list(chosen.values())
+        mine = chosen.setdefault(cand.chunk.document, [])
+        if not mine:
+            mine.append(cand)
+        elif second and _restates_differently(mine, cand):
+            mine.append(cand)
+    return [c for mine in chosen.values() for c in mine]
+
+
+def _restates_differently(mine: list[Candidate], cand: Candidate) -> bool:
+    """A report that states the figure asked about in its text and in a table, with different
+    values ("2,40 procent" in the text, "2,35%" as the R12 average in the table), shows both:
+    picking one would hide from the reader that the report itself gives two."""
+    first = mine[0]
+    return (
+        len(mine) == 1
+        and cand.kind != first.kind
+        and cand.score >= first.score - 0.05
+        and bool(cand.figures)
+        and not {f.value for f in cand.figures} & {f.value for f in first.figures}
+    )
 
 
 def _difference(parts: list[Part]) -> list[str]:

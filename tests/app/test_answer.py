@@ -16,9 +16,12 @@ FILLER = [
 ]
 
 
-def chunk(i: int, text: str, section: str = "", kind: str = "text") -> Chunk:
+def chunk(
+    i: int, text: str, section: str = "", kind: str = "text", document: str = "rapport.pdf",
+    organisation: str = "Region A, Regionkontoret",
+) -> Chunk:
     return Chunk(
-        id=f"c{i}", text=text, document="rapport.pdf", doc_id="h", organisation="Region A, Regionkontoret",
+        id=f"c{i}", text=text, document=document, doc_id=document, organisation=organisation,
         report_type="månadsrapport", period_start=202001, period_end=202010, year=2020, page=1, page_label="1",
         section=section, kind=kind, figures=parse_figures(text), position=i,  # type: ignore[arg-type]
     )
@@ -153,3 +156,39 @@ def test_a_change_stated_twice_is_answered_with_both_statements():
     assert parts is not None and len(parts) == 2
     said = " ".join(parts)
     assert "från -6 mnkr till -2 mnkr" in said and "+4 mnkr" in said
+
+
+def test_the_reports_organisation_ranks_a_passage_but_does_not_lift_its_coverage():
+    kpi = "5 Verksamhetsmått\nGrupp | Indikatorer | Utfall | Målvärde\nEkonomi | Periodresultat | 20,1 Mnkr | 0,0 Mnkr"
+    income = ("4.2.1 Resultaträkning\nUppdrag, belopp i mnkr | Periodens ack. resultat | Periodens ack. budget\n"
+              "Regionkontoret | -40,7 | -47,0")
+    chunks = [chunk(0, income, "4.2.1 Resultaträkning", "table"), chunk(1, kpi, "5 Verksamhetsmått", "table")]
+    # As in an archive of one organisation's reports, its name is common: most passages say it.
+    said = [chunk(200 + i, f"Regionkontoret {t}") for i, t in enumerate(["har vakanser.", "rekryterar.", "flyttar."])]
+    lexical = LexicalIndex.build(chunks + said + [chunk(100 + i, t) for i, t in enumerate(FILLER)])
+    query = parse_question("Vad är periodresultatet för Regionkontoret?")
+    scored = score_candidates(candidates_from([Hit(c, 1.0) for c in chunks]), query, lexical)
+    draft = compose(query, scored, False, 0.3, lexical.doc_freq)
+    assert draft is not None and "Periodresultat" in draft.parts[0].candidate.text
+    assert "20,1 Mnkr" in draft.parts[0].candidate.text
+
+    ours = score_candidates(candidates_from([Hit(chunks[1], 1.0)]), query, lexical)[0]
+    other = chunk(1, kpi, "5 Verksamhetsmått", "table", organisation="Region B, Kulturförvaltningen")
+    theirs = score_candidates(candidates_from([Hit(other, 1.0)]), query, lexical)[0]
+    assert ours.coverage == theirs.coverage and ours.score > theirs.score
+
+
+def test_a_report_stating_the_figure_differently_in_text_and_table_shows_both():
+    early = [chunk(0, "Sjukfrånvaron har minskat, nu ligger sjukfrånvaron på 2,40 procent.", document="a.pdf"),
+             chunk(1, "Indikator | Utfall | Målvärde\nSjukfrånvaro (R12 medel) | 2,35% | 4%", kind="table",
+                   document="a.pdf")]
+    late = chunk(2, "Sjukfrånvaron på Regionkontoret är fortsättningsvis låg (2,2%).", document="b.pdf")
+    everything = early + [late] + [chunk(100 + i, t) for i, t in enumerate(FILLER)]
+    lexical = LexicalIndex.build(everything)
+    query = parse_question("Hur hög är sjukfrånvaron?")
+    hits = [Hit(c, 1.0 / (1 + n)) for n, c in enumerate(early + [late])]
+    draft = compose(query, score_candidates(candidates_from(hits), query, lexical), True, 0.3, lexical.doc_freq)
+    assert draft is not None
+    said = [(p.candidate.chunk.document, p.candidate.text) for p in draft.parts]
+    assert [d for d, _ in said].count("a.pdf") == 2 and [d for d, _ in said].count("b.pdf") == 1
+    assert any("2,40 procent" in t for _, t in said) and any("2,35%" in t for _, t in said)
