@@ -8,6 +8,7 @@ changed them (queries keep being answered meanwhile, from the previous consisten
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -147,13 +148,15 @@ class Engine:
                 scored = score_candidates(candidates_from(hits), query, self.lexical)
                 if scope.required_words:
                     scored = [c for c in scored if any(w in c.text.lower() for w in scope.required_words)]
+                if scope.required_all:
+                    scored = [c for c in scored if all(_says(c.text, w) for w in scope.required_all)]
                 scored = demote_unnamed(scored, named(question))
                 multi = len({d.document for d in scope.documents}) > 1
                 draft = compose(query, scored, multi, self.settings.min_coverage, self.lexical.doc_freq)
                 if draft is not None:
                     self._flag_contradictions(draft)
                 answer = self._render(question, draft) if draft else self._refusal(
-                    question, f"{_NO_ANSWER}. {archive_summary(scope.documents)}"
+                    question, scope.unstated or f"{_NO_ANSWER}. {archive_summary(scope.documents)}"
                 )
                 if self._llm is not None and draft is not None:
                     answer = self._llm_answer(question, answer, hits)
@@ -342,6 +345,11 @@ class Engine:
                 "där samma belopp står avrundade."
             )
         return answer
+
+
+def _says(text: str, word: str) -> bool:
+    """Whether a passage states a word ("2024", "april") as a word of its own."""
+    return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.I) is not None
 
 
 def _is_list(draft: Draft) -> bool:

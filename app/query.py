@@ -111,6 +111,7 @@ SYNONYMS = (
     "flyttas flyttats flyttades skjuts sköts skjutits senareläggs senarelagts senarelades".split(),
     "landar landade hamnar hamnade slutar slutade".split(),
     "ändrats ändrad ändrades förändrats förändrad förändrades förändring".split(),
+    "kosta kostar kostade kostat kostnad kostnader kostnaden kostnaderna".split(),
 )
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from granska.app.query import Query
 from granska.index.lexical import analyse_words
 from granska.index.registry import DocumentRecord
-from granska.ingest.periods import month_name
+from granska.ingest.periods import find_month_ranges, month_name
 
 # Words of organisation names too generic to identify one ("Region", "Nämnden för", "Stad").
 _GENERIC_ORG_WORDS = frozenset(
@@ -35,6 +35,8 @@ class Scope:
     refusal: str | None = None  # why the archive cannot answer, in Swedish
     restricted: bool = False  # the question itself narrowed the documents
     required_words: set[str] = field(default_factory=set)  # a passage must say one of these (a month inside a report's span)
+    required_all: set[str] = field(default_factory=set)  # a passage must say each of these (a period told from another report)
+    unstated: str | None = None  # the refusal when no passage says them
 
 
 def organisation_words(records: list[DocumentRecord]) -> dict[str, set[str]]:
@@ -85,11 +87,51 @@ def resolve_scope(query: Query, records: list[DocumentRecord]) -> Scope:
             return Scope(candidates, restricted=candidates is not docs)
         if by_period:
             return Scope(by_period, restricted=True)
+        if candidates is not docs:
+            # The organisation asked about tells of the period in another of its reports: that is
+            # a better source than other organisations' reports for the period.
+            told = _told_from_another_period(query, candidates)
+            if told is not None:
+                told.unstated = _no_period(query, candidates)
+                return told
     spanning = _spanning_month(query, attempts[0])
     if spanning:
         words = {month_name(m.month) for m in query.months}
         return Scope(spanning, restricted=True, required_words=words)
+    told = _told_from_another_period(query, attempts[0])
+    if told is not None:
+        told.unstated = _no_period(query, attempts[0] or records)
+        return told
     return Scope([], refusal=_no_period(query, attempts[0] or records))
+
+
+def _told_from_another_period(query: Query, docs: list[DocumentRecord]) -> Scope | None:
+    """A period no report covers may still be stated in a neighbouring report, in so many words.
+
+    Reports look back: a 2026 report's table has "Utfall 2025" and "Utfall 2024" columns. And
+    they look ahead over the rest of their year: a report to March forecasts "april till december".
+    So a question about years before every report of the organisation is searched in its nearest
+    later reports, and a month range that starts right after a report ends is searched in that
+    report; in both cases only a passage that states each asked period can answer. A single month
+    without a report ("mars 2020") is not told this way and stays refused.
+    """
+    if query.report_number or query.months_elapsed:
+        return None
+    if query.years and not query.months:
+        later = sorted({d.period_start // 100 for d in docs if d.period_start // 100 > max(query.years)})
+        nearest = [d for d in docs if later and d.period_start // 100 == later[0]]
+        if nearest:
+            return Scope(nearest, restricted=True, required_all={str(y) for y in query.years})
+        return None
+    for mention in find_month_ranges(query.text):
+        if mention.year is None or mention.start_month is None:
+            continue
+        before = mention.year * 100 + mention.start_month - 1
+        ending = [d for d in docs if d.period_end == before]
+        if ending:
+            words = {month_name(mention.start_month), month_name(mention.end_month)}
+            return Scope(ending, restricted=True, required_all=words)
+    return None
 
 
 def _union_of_periods(query: Query, docs: list[DocumentRecord]) -> list[DocumentRecord]:

@@ -192,3 +192,10 @@ def test_a_report_stating_the_figure_differently_in_text_and_table_shows_both():
     said = [(p.candidate.chunk.document, p.candidate.text) for p in draft.parts]
     assert [d for d, _ in said].count("a.pdf") == 2 and [d for d, _ in said].count("b.pdf") == 1
     assert any("2,40 procent" in t for _, t in said) and any("2,35%" in t for _, t in said)
+
+
+def test_what_something_costs_is_answered_by_its_costs():
+    right = "De utökade kostnaderna för cybersäkerhetslagen beräknas uppgå till ca 24 miljoner kronor."
+    wrong = "Arbetet med cybersäkerhetslagen beräknas vara klart i september."
+    parts = answer("Vad beräknas cybersäkerhetslagen kosta?", [chunk(0, wrong), chunk(1, right)])
+    assert parts is not None and parts[0] == right

@@ -92,6 +92,13 @@ def test_questions_the_archive_cannot_answer_are_refused(engine, question):
     assert not answer.figures
 
 
+def test_a_year_before_the_reports_is_refused_when_no_later_report_states_it(engine):
+    # Värmland's only report is for 2021; it says the sick leave has no comparison with 2020.
+    answer = engine.ask("Vad var sjukfrånvaron i Region Värmlands regionstyrelse 2020?")
+    assert answer.refused and "ingen rapport för 2020" in answer.answer
+    assert not answer.figures
+
+
 def test_filters_restrict_the_sources(engine):
     hits = engine.search("sjukfrånvaro", k=10, filters={"organisation": "Värmland"})
     assert hits and all(h.chunk.organisation.startswith("Region Värmland") for h in hits)

@@ -1,0 +1,42 @@
+"""Which reports a question is about: decided against the catalogue, before retrieval."""
+
+from __future__ import annotations
+
+from granska.app.query import parse_question
+from granska.app.scope import resolve_scope
+from granska.index.registry import DocumentRecord
+
+
+def report(name: str, start: int, end: int, organisation: str = "Göteborgs Stad, Nämnden för Intraservice") -> DocumentRecord:
+    return DocumentRecord(
+        document=name, doc_id=name, path=name, organisation=organisation, report_type="delårsrapport",
+        period_start=start, period_end=end, title=name, pages=1, chunks=1, ingested_at="",
+    )
+
+
+ARCHIVE = [
+    report("intraservice-2026-03.pdf", 202601, 202603),
+    report("intraservice-2026-08.pdf", 202601, 202608),
+    report("halland-2020-02.pdf", 202001, 202002, "Region Halland, Regionkontoret"),
+    report("halland-2020-10.pdf", 202001, 202010, "Region Halland, Regionkontoret"),
+]
+
+
+def test_years_before_every_report_are_looked_for_in_the_nearest_later_report():
+    scope = resolve_scope(parse_question("Hur många major incidents hade Intraservice 2025 jämfört med 2024?"), ARCHIVE)
+    assert scope.refusal is None
+    assert [d.document for d in scope.documents] == ["intraservice-2026-03.pdf", "intraservice-2026-08.pdf"]
+    assert scope.required_all == {"2024", "2025"}  # only a passage that states both can answer
+    assert scope.unstated and "ingen rapport för 2024, 2025" in scope.unstated
+
+
+def test_the_rest_of_a_reports_year_is_looked_for_in_that_report():
+    scope = resolve_scope(parse_question("Vad beräknas cybersäkerhetslagen kosta Intraservice april–december 2026?"), ARCHIVE)
+    assert [d.document for d in scope.documents] == ["intraservice-2026-03.pdf"]
+    assert scope.required_all == {"april", "december"}
+
+
+def test_a_single_month_without_a_report_and_a_year_after_every_report_stay_refused():
+    for question in ("Vad prognostiserar Regionkontoret för 2022?", "Vad var Regionkontorets årsprognos i december 2019?"):
+        scope = resolve_scope(parse_question(question), ARCHIVE)
+        assert scope.refusal is not None and not scope.documents, question
