@@ -167,6 +167,8 @@ def score_candidates(candidates: list[Candidate], query: Query, lexical: Lexical
             bonus += 0.1  # "... inom följande tjänster:": a list question wants the list
         if query.kind == "figure" and not cand.figures:
             bonus -= 0.15
+        if query.counted and _counts(cand.text, query.counted):
+            bonus += 0.1
         if query.wants_table and cand.kind == "row":
             bonus += 0.15
         if cand.kind == "row" and _TOTAL_ROW.match(cand.label):
@@ -174,6 +176,19 @@ def score_candidates(candidates: list[Candidate], query: Query, lexical: Lexical
         cand.score = cand.coverage + from_report / total + bonus
     _prefer_context_among_repeats(candidates)
     return sorted(candidates, key=lambda c: (-c.score, c.rank, c.chunk.position))
+
+
+_COUNT = re.compile(r"(?<![\d,])\d[\d ]*\s+([a-zåäöA-ZÅÄÖ-]+)(?:\s+([a-zåäöA-ZÅÄÖ-]+))?")
+
+
+def _counts(text: str, counted: frozenset[str]) -> bool:
+    """Whether a number in the text counts the word asked about ("67 rektorer", "220 biträdande
+    rektorer"), rather than only standing near it ("rektorerna (60 procents svarsfrekvens)")."""
+    for match in _COUNT.finditer(text):
+        for word in filter(None, match.groups()):
+            if analyse_words(word) and analyse_words(word)[0][1] & counted:
+                return True
+    return False
 
 
 def _prefer_context_among_repeats(candidates: list[Candidate]) -> None:

@@ -98,6 +98,10 @@ _QUESTION_WORDS = frozenset(
 # Words that place a question in time ("i början av 2020", "i slutet av året") rather than name
 # what it is about; the period itself is parsed from the year or month beside them.
 _TIME_FRAMING = frozenset("början slutet mitten inledningen hittills".split())
+# "hösten 2024": the year is the period asked about; a report says "oktober år 2024", not the season.
+_SEASON_OF_YEAR = re.compile(r"\b(våren|sommaren|hösten|vintern)\s+(?=(?:19|20)\d\d\b)", re.I)
+# "Hur många rektorer ...": a count, answered where a number counts that word ("67 rektorer").
+_HOW_MANY = re.compile(r"\bhur\s+många\s+([a-zåäö-]+)", re.I)
 
 # Words of one meaning in Swedish report language, in the forms reports use: directions of change
 # (a question's "sjunker" is answered by a report's "minskande trend") and the period before
@@ -142,6 +146,7 @@ class Query:
     terms: list[tuple[str, frozenset[str]]] = field(default_factory=list)  # content words with their forms
     related: dict[str, frozenset[str]] = field(default_factory=dict)  # a term's synonyms' forms (weaker matches)
     sides: tuple[str, str] | None = None  # a comparison's two sides, when they are not periods
+    counted: frozenset[str] = frozenset()  # forms of what "hur många" counts
 
     @property
     def has_period(self) -> bool:
@@ -199,7 +204,7 @@ def parse_question(text: str) -> Query:
         elapsed = int(raw) if raw.isdigit() else _NUMBER_WORDS.get(raw)
     # "samma period 2019" asked about 2020 is the previous year, which a report states as "förra året".
     previous_year = any(int(m.group(1)) + 1 in {r.year for r in months} for m in _SAME_PERIOD.finditer(text))
-    cleaned = _SAME_PERIOD.sub(" förra året " if previous_year else " ", _PART_OF_YEAR.sub(" ", text))
+    cleaned = _SAME_PERIOD.sub(" förra året " if previous_year else " ", _PART_OF_YEAR.sub(" ", _SEASON_OF_YEAR.sub(" ", text)))
     terms = content_terms(expand_abbreviations(_UR.sub(" ", _MONTHS_AFTER.sub(" ", cleaned))), keep=reference_words)
     ur = _UR.search(text)
     if ur and re.search(r"\b(sedan|jämfört med|förra|föregående|tidigare)\b", text[: ur.start()], re.I):
@@ -239,6 +244,7 @@ def parse_question(text: str) -> Query:
         terms=terms,
         related=related_terms(terms, text),
         sides=comparison_sides(text) if kind == "compare" and len(months) + len(set(years)) < 2 and not references else None,
+        counted=_counted(text),
     )
 
 
@@ -260,6 +266,12 @@ def comparison_sides(text: str) -> tuple[str, str] | None:
     if not before or not after or before[-1][0] == after[0][0]:
         return None
     return before[-1][0], after[0][0]
+
+
+def _counted(text: str) -> frozenset[str]:
+    match = _HOW_MANY.search(text)
+    words = analyse_words(match.group(1)) if match else []
+    return words[0][1] if words else frozenset()
 
 
 def content_terms(text: str, keep: set[str] | None = None) -> list[tuple[str, frozenset[str]]]:

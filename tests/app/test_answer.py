@@ -199,3 +199,10 @@ def test_what_something_costs_is_answered_by_its_costs():
     wrong = "Arbetet med cybersäkerhetslagen beräknas vara klart i september."
     parts = answer("Vad beräknas cybersäkerhetslagen kosta?", [chunk(0, wrong), chunk(1, right)])
     assert parts is not None and parts[0] == right
+
+
+def test_a_count_is_answered_where_a_number_counts_the_word():
+    near = "Den ena enkäten skickades till rektorerna (60 procents svarsfrekvens)."
+    count = "Det finns idag (oktober år 2024) 67 rektorer anställda."
+    parts = answer("Hur många rektorer finns det?", [chunk(0, near), chunk(1, count)])
+    assert parts is not None and parts[0] == count

@@ -104,3 +104,11 @@ def test_the_same_period_the_year_before_is_last_year():
 
 def test_during_the_period_is_time_not_topic():
     assert terms("Vilka aktiviteter har Region Värmland genomfört under perioden?") == ["aktiviteter", "region", "värmland", "genomfört"]
+
+
+def test_a_season_before_a_year_is_a_period_and_how_many_names_what_is_counted():
+    query = parse_question("Hur många rektorer fanns i grundskoleförvaltningen hösten 2024?")
+    assert query.years == [2024]
+    assert [t for t, _ in query.terms] == ["rektorer", "grundskoleförvaltningen"]
+    assert "rektor" in query.counted
+    assert "hösten" in [t for t, _ in parse_question("Vad planeras under hösten?").terms]  # no year: a topic
