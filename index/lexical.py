@@ -28,7 +28,7 @@ from granska.types import Chunk, Figure
 log = logging.getLogger(__name__)
 
 # Bump when `analyse` changes: a lexical index built by another analyser version is rebuilt.
-ANALYSER_VERSION = 4
+ANALYSER_VERSION = 5
 
 # Seconds a replaced lexical index version is kept for readers still loading it (see `save`).
 SUPERSEDED_GRACE = 120.0
@@ -97,6 +97,9 @@ def analyse_words(text: str) -> list[tuple[str, frozenset[str]]]:
                     forms.add(part)
                     if not part[0].isdigit():
                         forms.update(f for f in (stem(part), base_form(part)) if len(f) > 1)
+                joined = token.replace("-", "")
+                if joined.isalpha():  # a word hyphenated at a line break in a table cell: "Prognos-tiserat"
+                    forms.update({joined, stem(joined), base_form(joined)})
         out.append((token, frozenset(forms)))
     return out
 

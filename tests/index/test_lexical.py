@@ -71,3 +71,9 @@ def test_parent_headings_are_indexed_but_not_embedded():
 def test_hyphenated_parts_have_all_their_forms():
     forms = dict(analyse_words("RK-avdelningarnas"))["rk-avdelningarnas"]
     assert {"rk", "avdelningarnas"} <= forms and forms & dict(analyse_words("avdelningar"))["avdelningar"]
+
+
+def test_a_word_hyphenated_at_a_line_break_meets_the_whole_word():
+    # A table header cell prints "Prognos-tiserat resultat": one word, broken over two lines.
+    forms = dict(analyse_words("Prognos-tiserat"))["prognos-tiserat"]
+    assert forms & dict(analyse_words("prognostiseras"))["prognostiseras"]
