@@ -465,8 +465,15 @@ def _following_items(scored: list[Candidate], intro: Candidate) -> list[Candidat
     current = intro
     while len(run) < 10:
         nxt = _next_sentence(scored, current)
-        if nxt is None or not nxt.bullet:
+        if nxt is None:
             break
+        if not nxt.bullet:
+            # An item's second sentence, cut from its bullet by a chunk boundary ("• +5,1 mnkr på
+            # grund av att införandet ... | Dels skrevs avtalet under först i juni ..."), belongs to
+            # the list when another item follows it; otherwise the list has ended.
+            after = _next_sentence(scored, nxt)
+            if not run or after is None or not after.bullet:
+                break
         run.append(nxt)
         current = nxt
     return run
@@ -474,7 +481,7 @@ def _following_items(scored: list[Candidate], intro: Candidate) -> list[Candidat
 
 def _next_sentence(scored: list[Candidate], cand: Candidate) -> Candidate | None:
     """The sentence that follows `cand` in the report: in its passage, or the first of the next
-    passage of the same section and page when `cand` ends its passage (chunks are cut by size,
+    passage of the same section when `cand` ends its passage (chunks are cut by size and page,
     not by meaning). None for a table row or when the next passage was not retrieved."""
     if cand.kind != "sentence":
         return None
@@ -485,9 +492,15 @@ def _next_sentence(scored: list[Candidate], cand: Candidate) -> Candidate | None
     chunk = cand.chunk
     return next(
         (c for c in scored if c.kind == "sentence" and c.seq == 0 and c.chunk.document == chunk.document
-         and c.chunk.position == chunk.position + 1 and c.chunk.section == chunk.section and c.chunk.page == chunk.page),
+         and c.chunk.position == chunk.position + 1 and continues(chunk, c.chunk)),
         None,
     )
+
+
+def continues(chunk: Chunk, nxt: Chunk) -> bool:
+    """Whether `nxt` (the next passage of the report) goes on with `chunk`'s text: the same
+    section on the same page, or over a page break under a heading that both pages still carry."""
+    return nxt.section == chunk.section and (nxt.page == chunk.page or (bool(chunk.section) and nxt.page == chunk.page + 1))
 
 
 def _continuation(scored: list[Candidate], best: Candidate) -> list[Candidate]:
@@ -527,10 +540,31 @@ def _cause_below(scored: list[Candidate], best: Candidate) -> list[Candidate]:
     return []
 
 
+# A sentence that adds to the cause before it: "Dels skrevs avtalet under först i juni ...".
+_GOES_ON = re.compile(r"^(dels|dessutom|därtill|vidare|även|samtidigt)\b", re.I)
+
+
+def _explained_elsewhere(scored: list[Candidate], best: Candidate, chosen: list[Candidate]) -> list[Candidate]:
+    """A summary states a figure ("Ett annat större prognosöverskott är +5,1 mnkr på ..."); the
+    detailed section explains the same figure ("+5,1 mnkr på grund av att ..."). When nothing
+    chosen gives a cause, the report's causal statement of the best statement's figure does, with
+    the sentence that goes on with it."""
+    if not best.figures or any(_CAUSAL.search(c.text) for c in chosen):
+        return []
+    values = {f.value for f in best.figures}
+    cause = next((c for c in scored if c.chunk.document == best.chunk.document and c not in chosen
+                  and _CAUSAL.search(c.text) and values & {f.value for f in c.figures}), None)
+    if cause is None:
+        return []
+    nxt = _next_sentence(scored, cause)
+    return [cause] + ([nxt] if nxt is not None and _GOES_ON.match(nxt.text) else [])
+
+
 def _why_parts(scored: list[Candidate], best: Candidate) -> list[Part]:
     """The best passage, the cause sentence or items that follow it, and other causal sentences
     of the same report (at most four statements, in reading order)."""
     chosen = [best] + (_cause_below(scored, best) or _continuation(scored, best)) + _items_after(scored, best)
+    chosen += _explained_elsewhere(scored, best, chosen)
     pool = [c for c in scored if c.chunk.document == best.chunk.document and c.coverage >= 0.5 * best.coverage]
     chosen += [c for c in pool if _CAUSAL.search(c.text) and c not in chosen][: max(0, 3 - len(chosen))]
     return [Part(c) for c in sorted(chosen[:6], key=lambda c: (c.chunk.position, c.seq))]

@@ -15,7 +15,9 @@ from collections import OrderedDict
 from dataclasses import replace
 from pathlib import Path
 
-from granska.app.answer import Draft, candidates_from, compose, demote_unnamed, named, report_label, score_candidates
+from granska.app.answer import (
+    Draft, candidates_from, compose, continues, demote_unnamed, named, report_label, score_candidates,
+)
 from granska.app.query import Query, parse_question
 from granska.app.scope import archive_summary, resolve_scope
 from granska.app.verify import verify_figures
@@ -244,13 +246,13 @@ class Engine:
         return [h for h in hits if h.chunk.document in self.registry.documents]
 
     def _retrieve(self, query: Query, documents: list[DocumentRecord], flt: Filters) -> list[Hit]:
-        """The passages to answer from, each followed by the next passage of its section and page:
+        """The passages to answer from, each followed by the next passage of its section:
         chunks are cut by size, so a list's items or a statement's cause may begin in the next one."""
         hits = self._search(query, documents, flt)
         seen = {h.chunk.id for h in hits}
         for hit in list(hits):
             chunk = self._by_position.get((hit.chunk.document, hit.chunk.position + 1))
-            if chunk is not None and chunk.id not in seen and (chunk.section, chunk.page) == (hit.chunk.section, hit.chunk.page):
+            if chunk is not None and chunk.id not in seen and continues(hit.chunk, chunk):
                 seen.add(chunk.id)
                 hits.append(Hit(chunk=chunk, score=0.0))
         return hits

@@ -18,11 +18,11 @@ FILLER = [
 
 def chunk(
     i: int, text: str, section: str = "", kind: str = "text", document: str = "rapport.pdf",
-    organisation: str = "Region A, Regionkontoret",
+    organisation: str = "Region A, Regionkontoret", page: int = 1,
 ) -> Chunk:
     return Chunk(
         id=f"c{i}", text=text, document=document, doc_id=document, organisation=organisation,
-        report_type="månadsrapport", period_start=202001, period_end=202010, year=2020, page=1, page_label="1",
+        report_type="månadsrapport", period_start=202001, period_end=202010, year=2020, page=page, page_label=str(page),
         section=section, kind=kind, figures=parse_figures(text), position=i,  # type: ignore[arg-type]
     )
 
@@ -206,3 +206,27 @@ def test_a_count_is_answered_where_a_number_counts_the_word():
     count = "Det finns idag (oktober år 2024) 67 rektorer anställda."
     parts = answer("Hur många rektorer finns det?", [chunk(0, near), chunk(1, count)])
     assert parts is not None and parts[0] == count
+
+
+def test_a_list_goes_on_over_a_page_break_and_past_an_items_second_sentence():
+    section = "4 Ekonomi > 4.1.2 Analys av prognosen"
+    first = chunk(0, "Budgeten för avdelningarna prognostiserar +33,2 mnkr varav\n• +9,5 mnkr avser vakanser.\n"
+                     "• +5,1 mnkr på grund av att införandet av FVIS inte har kunnat fortgå.", section, page=9)
+    second = chunk(1, "Dels skrevs avtalet under först i juni månad.\n• +9,0 mnkr kopplat till minskat köp av tjänster.\n"
+                      "Budgeten för de förtroendevalda prognostiserar -0,5 mnkr.", section, page=10)
+    parts = answer("Vilka poster ligger bakom avdelningarnas +33,2 mnkr?", [first, second])
+    assert parts is not None and parts[0].endswith("varav")
+    assert [p.split()[0] for p in parts[1:]] == ["+9,5", "+5,1", "Dels", "+9,0"]
+    # A page break under no heading at all is no evidence that the text goes on.
+    unheaded = [chunk(0, first.text, "", page=9), chunk(1, second.text, "", page=10)]
+    parts = answer("Vilka poster ligger bakom avdelningarnas +33,2 mnkr?", unheaded)
+    assert parts is not None and [p.split()[0] for p in parts[1:]] == ["+9,5", "+5,1"]
+
+
+def test_a_why_answer_finds_the_figure_explained_in_the_detailed_section():
+    summary = chunk(0, "Ett annat större prognosöverskott är +5,1 mnkr på införandet av FVIS.", "1 Sammanfattning")
+    detail = chunk(1, "• +5,1 mnkr på grund av att införandet av FVIS inte har kunnat fortgå i planerad takt.\n"
+                      "Dels skrevs avtalet under först i juni, dels har covid-19 bromsat arbetet.", "4 Ekonomi")
+    parts = answer("Varför ger FVIS-införandet ett prognosöverskott?", [summary, detail])
+    assert parts is not None and parts[0] == summary.text
+    assert any("på grund av" in p for p in parts) and any(p.startswith("Dels skrevs") for p in parts)
