@@ -241,12 +241,28 @@ class LexicalIndex:
             return []
         k = min(k, len(self.chunks))
         weight_mask = None if allowed is None else allowed.astype(np.float32)
+        tokens += self._compound_parts(query, weight_mask)
         ids, scores = self._bm25.retrieve(
             [tokens], k=k, show_progress=False, weight_mask=weight_mask, n_threads=1
         )
         return [
             (self.chunks[int(i)], float(s)) for i, s in zip(ids[0], scores[0], strict=True) if s > 0
         ]
+
+    def _compound_parts(self, query: str, weight_mask: np.ndarray | None) -> list[str]:
+        """The parts of a query compound that the searched reports never write whole:
+        "investeringsbudgeten" is found where a table says "Investeringar ... Årsbudget" (see
+        `split_compound`). Where the compound itself occurs, its parts would only dilute it."""
+        vocab = self._vocab()
+        out: list[str] = []
+        for token, forms in analyse_words(query):
+            parts = split_compound(token, self.doc_freq)
+            whole = [f for f in forms if f in vocab]
+            if not parts or (whole and self._bm25.retrieve([whole], k=1, show_progress=False, weight_mask=weight_mask,
+                                                            n_threads=1)[1][0][0] > 0):
+                continue
+            out += [form for part in parts for form in sorted(part) if form in vocab]
+        return out
 
     def _vocab(self) -> dict:
         return self._bm25.vocab_dict if self._bm25 is not None else {}

@@ -77,3 +77,14 @@ def test_a_word_hyphenated_at_a_line_break_meets_the_whole_word():
     # A table header cell prints "Prognos-tiserat resultat": one word, broken over two lines.
     forms = dict(analyse_words("Prognos-tiserat"))["prognos-tiserat"]
     assert forms & dict(analyse_words("prognostiseras"))["prognostiseras"]
+
+
+def test_a_compound_the_searched_reports_never_write_whole_is_found_by_its_parts():
+    written_whole = chunk(0, "Årets investeringsbudget används för utrustning.")
+    written_apart = chunk(1, "Investeringar (belopp i mnkr) | Utfall | Budget 2018\nTotalt | 0,4 | 3,5")
+    other = chunk(2, "Budget och utfall följs upp varje månad.")
+    index = LexicalIndex.build([written_whole, written_apart, other])
+    only_apart = np.array([False, True, True])
+    assert [c.id for c, _ in index.search("investeringsbudgeten", 5, only_apart)][0] == "c1"
+    # Where the compound itself is written, its parts would only dilute it.
+    assert [c.id for c, _ in index.search("investeringsbudgeten", 5)] == ["c0"]
