@@ -174,6 +174,8 @@ def score_candidates(candidates: list[Candidate], query: Query, lexical: Lexical
         if cand.kind == "row" and _TOTAL_ROW.match(cand.label):
             bonus += 0.03  # of rows that cover the question equally, the table's total answers it
         cand.score = cand.coverage + from_report / total + bonus
+    if query.kind == "why":
+        _prefer_statements_with_their_cause(candidates)
     _prefer_context_among_repeats(candidates)
     return sorted(candidates, key=lambda c: (-c.score, c.rank, c.chunk.position))
 
@@ -189,6 +191,18 @@ def _counts(text: str, counted: frozenset[str]) -> bool:
             if analyse_words(word) and analyse_words(word)[0][1] & counted:
                 return True
     return False
+
+
+def _prefer_statements_with_their_cause(candidates: list[Candidate]) -> None:
+    """A statement whose next sentence gives its cause ("Anmärkning har riktats mot nämnden." /
+    "Anledningen är att ...") answers a why-question as well as one that names the cause itself."""
+    following = {(c.chunk.id, c.seq): c for c in candidates if c.kind == "sentence"}
+    for cand in candidates:
+        nxt = following.get((cand.chunk.id, cand.seq + 1))
+        if cand.kind == "sentence" and not _CAUSAL.search(cand.text) and nxt is not None and (
+            _CAUSAL_START.match(nxt.text) or _CAUSE_LABEL.match(nxt.text)
+        ):
+            cand.score += 0.25
 
 
 def _prefer_context_among_repeats(candidates: list[Candidate]) -> None:

@@ -230,3 +230,12 @@ def test_a_why_answer_finds_the_figure_explained_in_the_detailed_section():
     parts = answer("Varför ger FVIS-införandet ett prognosöverskott?", [summary, detail])
     assert parts is not None and parts[0] == summary.text
     assert any("på grund av" in p for p in parts) and any(p.startswith("Dels skrevs") for p in parts)
+
+
+def test_a_why_answer_prefers_the_statement_its_cause_follows():
+    repeated = chunk(0, "Stadsrevisionen har i sin granskning av nämnden valt att rikta en anmärkning mot nämnden. "
+                        "Nämnden har yttrat sig.")
+    aside = chunk(1, "Ordföranden deltar ej i ärendet om anmärkning på grund av jäv.")
+    caused = chunk(2, "Anmärkning har riktats mot nämnden. Anledningen är att nämnden beslutat om bojkott.")
+    parts = answer("Varför fick nämnden anmärkning?", [repeated, aside, caused])
+    assert parts is not None and any("bojkott" in p for p in parts)
