@@ -23,7 +23,9 @@ _CAUSAL = re.compile(
     r"\b(beror|berodde|på grund av|pga|till följd av|förklaras|orsak|eftersom|med anledning av|kopplat till|avser|då |vilket)\b",
     re.I,
 )
-_BULLET = re.compile(r"^\s*[•\-–·●]\s*")
+# A list item's marker: a bullet, a dash that is not a minus sign ("-2,5 mnkr" keeps its sign),
+# or a number ("1. Kommunfullmäktige riktar anmärkning mot ...").
+_BULLET = re.compile(r"^\s*(?:[•·●]|[\-–](?![\d,])|\d{1,2}[.)](?=\s))\s*")
 _TOTAL_ROW = re.compile(r"(totalt|total|summa|samtliga|sammanlagt|sammantaget)\b", re.I)
 
 
@@ -56,8 +58,8 @@ def candidates_from(hits: list[Hit]) -> list[Candidate]:
             seq = 0
             for line in chunk.text.split("\n"):
                 bullet = bool(_BULLET.match(line))
-                for sentence in _SENTENCE.split(line.strip()):
-                    sentence = _BULLET.sub("", sentence).strip()
+                for sentence in _SENTENCE.split(_BULLET.sub("", line).strip()):
+                    sentence = sentence.strip()
                     if len(sentence) > 15 or (bullet and len(sentence) >= 3):  # list items may be one word
                         out.append(Candidate(sentence, chunk, rank, "sentence", parse_figures(sentence), seq=seq, bullet=bullet))
                         seq += 1

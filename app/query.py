@@ -91,7 +91,8 @@ _QUESTION_WORDS = frozenset(
     """vad hur varför vilken vilket vilka när var finns fanns stor stort stora mycket många hög högt höga
     låg lågt låga blev är var visar visade enligt rapporten rapport rapporterna arkivet beror säger
     uppgår uppgick ligger låg kan jag vill veta ge mig lista nämn jämför jämfört skillnad mellan
-    siffra siffran siffror belopp beloppet procent månad månaden året år skiljer""".split()
+    siffra siffran siffror belopp beloppet procent månad månaden året år skiljer
+    ger gav fick får""".split()  # light verbs: "varför ger X ett överskott", "vilka fick anmärkning"
 )
 
 

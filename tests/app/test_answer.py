@@ -239,3 +239,15 @@ def test_a_why_answer_prefers_the_statement_its_cause_follows():
     caused = chunk(2, "Anmärkning har riktats mot nämnden. Anledningen är att nämnden beslutat om bojkott.")
     parts = answer("Varför fick nämnden anmärkning?", [repeated, aside, caused])
     assert parts is not None and any("bojkott" in p for p in parts)
+
+
+def test_a_numbered_list_is_a_list_and_a_leading_minus_is_a_sign():
+    text = ("Kommunfullmäktiges presidium föreslår att fullmäktige beslutar:\n"
+            "1. Kommunfullmäktige riktar anmärkning mot grundskolenämnden.\n"
+            "2. Kommunfullmäktige riktar anmärkning mot inköps- och upphandlingsnämnden.\n"
+            "3. Ledamöterna beviljas ansvarsfrihet för verksamhetsåret 2024.")
+    parts = answer("Vilka nämnder fick anmärkning?", [chunk(0, text)])
+    assert parts is not None and any(p.endswith("mot grundskolenämnden.") for p in parts)
+    assert any(p.endswith("upphandlingsnämnden.") for p in parts)
+    (line,) = candidates_from([Hit(chunk(1, "-2,5 mnkr på grund av att budgetposten finns kvar i ramen."), 1.0)])
+    assert line.text.startswith("-2,5 mnkr") and not line.bullet
