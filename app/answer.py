@@ -26,6 +26,10 @@ _CAUSAL = re.compile(
 # A list item's marker: a bullet, a dash that is not a minus sign ("-2,5 mnkr" keeps its sign),
 # or a number ("1. Kommunfullmäktige riktar anmärkning mot ...").
 _BULLET = re.compile(r"^\s*(?:[•·●]|[\-–](?![\d,])|\d{1,2}[.)](?=\s))\s*")
+# Column names of a whole year's figures ("Årsprognos", "Helår", "Budget 2018") and words that
+# ask for the year to date instead ("ackumulerade", "periodens", "hittills").
+_WHOLE_YEAR = re.compile(r"(års|helår|prognos|budget)", re.I)
+_TO_DATE = re.compile(r"\b(ack\w*|period\w*|hittills|delår\w*|utfall\w*)", re.I)
 _TOTAL_ROW = re.compile(r"(totalt|total|summa|samtliga|sammanlagt|sammantaget)\b", re.I)
 
 
@@ -123,6 +127,7 @@ def score_candidates(candidates: list[Candidate], query: Query, lexical: Lexical
     weights = [sum(lexical.idf(f) for f in forms) / len(forms) for _, forms in terms]
     parts_by_term = {tok: split_compound(tok, lexical.doc_freq) for tok, _ in terms}
     total = sum(weights) or 1.0
+    whole_year = not query.has_period and not _TO_DATE.search(query.text)
     for cand in candidates:
         # A row is identified by its label; its column names are shared by every row of the table.
         own_text = cand.label if cand.kind == "row" else cand.text
@@ -175,6 +180,8 @@ def score_candidates(candidates: list[Candidate], query: Query, lexical: Lexical
             bonus += 0.15
         if cand.kind == "row" and _TOTAL_ROW.match(cand.label):
             bonus += 0.03  # of rows that cover the question equally, the table's total answers it
+        if whole_year and cand.kind == "row" and _WHOLE_YEAR.match(cand.first_column):
+            bonus += 0.03  # "Hur stort är regionbidraget?": the year's amount, not the year to date
         cand.score = cand.coverage + from_report / total + bonus
     if query.kind == "why":
         _prefer_statements_with_their_cause(candidates)

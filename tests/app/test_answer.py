@@ -251,3 +251,14 @@ def test_a_numbered_list_is_a_list_and_a_leading_minus_is_a_sign():
     assert any(p.endswith("upphandlingsnämnden.") for p in parts)
     (line,) = candidates_from([Hit(chunk(1, "-2,5 mnkr på grund av att budgetposten finns kvar i ramen."), 1.0)])
     assert line.text.startswith("-2,5 mnkr") and not line.bullet
+
+
+def test_without_a_period_a_years_amount_answers_before_the_year_to_date():
+    to_date = chunk(0, "4.2.1 Resultaträkning\nUppdrag | Periodens ack. resultat | Periodens ack. budget\n"
+                       "Regionbidrag | 76,4 | 76,4", "4.2.1 Resultaträkning", "table")
+    whole = chunk(1, "4.1.2 Analys av prognosen\nUppdrag | Årsprognos | Årsbudget\nRegionbidrag | 448,9 | 448,9",
+                  "4.1.2 Analys av prognosen", "table")
+    parts = answer("Hur stort är regionbidraget?", [to_date, whole])
+    assert parts is not None and "448,9" in parts[0]
+    parts = answer("Hur stort är det ackumulerade regionbidraget?", [to_date, whole])
+    assert parts is not None and "76,4" in parts[0]
