@@ -660,16 +660,17 @@ def _best_per_document(
 
 
 def _restates_differently(mine: list[Candidate], cand: Candidate) -> bool:
-    """A report that states the figure asked about in its text and in a table, with different
-    values ("2,40 procent" in the text, "2,35%" as the R12 average in the table), shows both:
-    picking one would hide from the reader that the report itself gives two."""
+    """A report that states the figure asked about in its text and in a table, the one with values
+    the other lacks ("2,40 procent" in the text, "2,35%" as the R12 average in the table; "-5,1%"
+    in the text, the table also "15,8%" against the year before), shows both: picking one would
+    hide from the reader that the report itself gives more."""
     first = mine[0]
     return (
         len(mine) == 1
         and cand.kind != first.kind
         and cand.score >= first.score - 0.05
         and bool(cand.figures)
-        and not {f.value for f in cand.figures} & {f.value for f in first.figures}
+        and not {f.value for f in cand.figures} <= {f.value for f in first.figures}
     )
 
 

@@ -262,3 +262,17 @@ def test_without_a_period_a_years_amount_answers_before_the_year_to_date():
     assert parts is not None and "448,9" in parts[0]
     parts = answer("Hur stort är det ackumulerade regionbidraget?", [to_date, whole])
     assert parts is not None and "76,4" in parts[0]
+
+
+def test_a_table_row_that_states_more_than_the_text_is_shown_beside_it():
+    said = chunk(0, "Den samlade kostnadsutvecklingen efter åtta månader är -5,1% jämfört med budget.", document="a.pdf")
+    table = chunk(1, "Kostnadsutveckling\nKostn. utv. mot föreg. år | Budg. kostn. utv. | Utfall\n15,8% | 10,7% | -5,1%",
+                  "Kostnadsutveckling", "table", document="a.pdf")
+    other = chunk(2, "Kostnadsutvecklingen uppgår till -3,0 procent jämfört med föregående år.", document="b.pdf")
+    lexical = LexicalIndex.build([said, table, other] + [chunk(100 + i, t) for i, t in enumerate(FILLER)])
+    query = parse_question("Hur ser kostnadsutvecklingen ut?")
+    hits = [Hit(c, 1.0 / (1 + n)) for n, c in enumerate([said, table, other])]
+    draft = compose(query, score_candidates(candidates_from(hits), query, lexical), True, 0.3, lexical.doc_freq)
+    assert draft is not None
+    shown = " ".join(p.candidate.text for p in draft.parts)
+    assert "-5,1%" in shown and "15,8%" in shown and "-3,0 procent" in shown
