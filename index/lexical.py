@@ -28,7 +28,7 @@ from granska.types import Chunk, Figure
 log = logging.getLogger(__name__)
 
 # Bump when `analyse` changes: a lexical index built by another analyser version is rebuilt.
-ANALYSER_VERSION = 5
+ANALYSER_VERSION = 6
 
 # Seconds a replaced lexical index version is kept for readers still loading it (see `save`).
 SUPERSEDED_GRACE = 120.0
@@ -75,6 +75,11 @@ def base_form(token: str) -> str:
     return t
 
 
+# A stem that lost the e of an -el/-er word to an ending ("medel" -> "medlen", "regel" ->
+# "reglerna", "nyckel" -> "nycklar"): a consonant before the final l or r, after a vowel.
+_SYNCOPE = re.compile(r"[aeiouyåäö][bcdfgkmnpstv][lr]$")
+
+
 def analyse_words(text: str) -> list[tuple[str, frozenset[str]]]:
     """Each content word with its forms (surface, Snowball stem, base form, hyphen parts); numbers as themselves.
 
@@ -92,6 +97,8 @@ def analyse_words(text: str) -> list[tuple[str, frozenset[str]]]:
             if len(root) > 1:
                 forms.add(root)
             forms.add(base_form(token))
+            if _SYNCOPE.search(root):  # "utvecklingsmedlen" -> "utvecklingsmedl": also "...medel"
+                forms.add(root[:-1] + "e" + root[-1])
             if "-" in token:  # "RK-avdelningarnas", "HR-medel": each part in all its forms
                 for part in (p for p in token.split("-") if p and p not in stop):
                     forms.add(part)

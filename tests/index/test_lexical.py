@@ -88,3 +88,10 @@ def test_a_compound_the_searched_reports_never_write_whole_is_found_by_its_parts
     assert [c.id for c, _ in index.search("investeringsbudgeten", 5, only_apart)][0] == "c1"
     # Where the compound itself is written, its parts would only dilute it.
     assert [c.id for c, _ in index.search("investeringsbudgeten", 5)] == ["c0"]
+
+
+def test_an_el_word_that_lost_its_e_meets_its_base_form():
+    # Snowball leaves "utvecklingsmedlen" as "utvecklingsmedl" but "utvecklingsmedel" whole.
+    assert dict(analyse_words("utvecklingsmedlen"))["utvecklingsmedlen"] & dict(analyse_words("Utvecklingsmedel"))["utvecklingsmedel"]
+    assert dict(analyse_words("reglerna"))["reglerna"] & dict(analyse_words("regel"))["regel"]
+    assert "kontrol" not in dict(analyse_words("kontroll"))["kontroll"]  # two consonants: no e was lost
