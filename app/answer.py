@@ -147,7 +147,9 @@ def score_candidates(candidates: list[Candidate], query: Query, lexical: Lexical
             if forms & own:
                 got += weight
             elif _loosely_in(tok, forms, own, query.related.get(tok)) or (
-                parts and all(p & (own | context) for p in parts)  # "investerings|budgeten": section + column
+                # "investerings|budgeten": section + column, a part also as the head of a word there
+                # ("Årsbudget" is a budget; "Beredskapsplanering" is no "beredskap")
+                parts and all(p & (own | context) or _is_head_of(p, own | context) for p in parts)
             ):
                 got += 0.75 * weight
             elif forms & context:
@@ -268,6 +270,11 @@ def _compound_match(forms: frozenset[str], words: set[str]) -> bool:
     """Swedish compounds: "kostnad" in "kostnadsminskning", "sjukfrånvaro" in "korttidssjukfrånvaro"."""
     long_forms = [f for f in forms if len(f) >= 6 and not f[0].isdigit()]
     return any(w != f and (w.startswith(f) or w.endswith(f)) for f in long_forms for w in words if len(w) > len(f))
+
+
+def _is_head_of(forms: frozenset[str], words: set[str]) -> bool:
+    """Whether a word ends a compound there: "budget" in "årsbudget"."""
+    return any(w != f and w.endswith(f) for f in forms if len(f) >= 5 and not f[0].isdigit() for w in words)
 
 
 def _loosely_in(token: str, forms: frozenset[str], words: set[str], related: frozenset[str] | None) -> bool:

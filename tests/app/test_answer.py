@@ -276,3 +276,18 @@ def test_a_table_row_that_states_more_than_the_text_is_shown_beside_it():
     assert draft is not None
     shown = " ".join(p.candidate.text for p in draft.parts)
     assert "-5,1%" in shown and "15,8%" in shown and "-3,0 procent" in shown
+
+
+def test_a_compounds_parts_may_be_heads_of_the_tables_words_but_not_their_modifiers():
+    from granska.app.answer import _is_head_of
+
+    table = chunk(0, "5.4 Investeringar\nInvesteringar (Mnkr) | Ack.utfall | Årsprognos | Årsbudget\n"
+                     "TOTAL | -104,7 | -227,1 | -288,0", "5 Ekonomi > 5.4 Investeringar", "table")
+    said = [chunk(10 + i, t) for i, t in enumerate(["Budget och utfall följs upp.", "Budgeten är beslutad.",
+                                                     "Investeringen i larm är klar."])]
+    lexical = LexicalIndex.build([table] + said + [chunk(100 + i, t) for i, t in enumerate(FILLER)])
+    query = parse_question("Hur stor är investeringsbudgeten?")
+    (row,) = score_candidates(candidates_from([Hit(table, 1.0)]), query, lexical)
+    assert row.coverage >= 0.75 and "-288,0" in row.text
+    assert _is_head_of(frozenset({"budget"}), {"årsbudget"})
+    assert not _is_head_of(frozenset({"beredskap"}), {"beredskapsplanering"})
