@@ -197,11 +197,10 @@ _COUNT = re.compile(r"(?<![\d,])\d[\d ]*\s+([a-zåäöA-ZÅÄÖ-]+)(?:\s+([a-zå
 def _counts(text: str, counted: frozenset[str]) -> bool:
     """Whether a number in the text counts the word asked about ("67 rektorer", "220 biträdande
     rektorer"), rather than only standing near it ("rektorerna (60 procents svarsfrekvens)")."""
-    for match in _COUNT.finditer(text):
-        for word in filter(None, match.groups()):
-            if analyse_words(word) and analyse_words(word)[0][1] & counted:
-                return True
-    return False
+    return any(
+        forms & counted for match in _COUNT.finditer(text) for word in filter(None, match.groups())
+        for _, forms in analyse_words(word)
+    )
 
 
 def _prefer_statements_with_their_cause(candidates: list[Candidate]) -> None:
