@@ -223,7 +223,7 @@ def parse_question(text: str) -> Query:
         kind = "compare"
     elif _COMPARE.search(text) and (len(months) + len(set(years)) >= 2 or references):
         kind = "compare"
-    elif _COMPARE.search(text) and (sides := comparison_sides(text)):
+    elif _COMPARE.search(text) and comparison_sides(text):
         kind = "compare"
     elif _LIST.search(text):
         kind = "list"
