@@ -675,6 +675,7 @@ def _restates_differently(mine: list[Candidate], cand: Candidate) -> bool:
         len(mine) == 1
         and cand.kind != first.kind
         and cand.score >= first.score - 0.05
+        and cand.coverage >= first.coverage  # as much about the question: not a side remark with a figure
         and bool(cand.figures)
         and not {f.value for f in cand.figures} <= {f.value for f in first.figures}
     )

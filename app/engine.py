@@ -331,12 +331,11 @@ class Engine:
                 n = cite(row.chunk)
                 values.append(f"{row.figures[0].text} [{n}]")
                 figures.extend(verify_figures(row.figures[0].text, n, row.chunk))
-            notes.append(f"Obs: rapporten anger olika värden för {found.label.strip()}: {' och '.join(values)}.")
+            notes.append(f"Rapporten anger olika värden för {found.label.strip()}: {' och '.join(values)}.")
         if notes:
-            text += "\n" + " ".join(notes)
+            text += "\n" + " ".join(f"Obs: {note}" for note in notes)
         answer = Answer(question=question, answer=text, refused=False, citations=citations, figures=figures)
-        if notes:
-            answer.warnings.extend(notes)
+        answer.warnings.extend(notes)  # the UIs and the CLI put their own "Obs:" before a warning
         unverified = [f.text for f in figures if not f.verified]
         if unverified:
             answer.warnings.append("Kunde inte verifieras mot källan: " + ", ".join(unverified))

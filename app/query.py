@@ -92,7 +92,7 @@ _QUESTION_WORDS = frozenset(
     låg lågt låga blev är var visar visade enligt rapporten rapport rapporterna arkivet beror säger
     uppgår uppgick ligger låg kan jag vill veta ge mig lista nämn jämför jämfört skillnad mellan
     siffra siffran siffror belopp beloppet procent månad månaden året år skiljer
-    ger gav fick får ser ut""".split()  # light verbs: "varför ger X ett överskott", "hur ser X ut"
+    ger gav fick får ser ut bakom poster""".split()  # light verbs and frames: "hur ser X ut", "vilka poster ligger bakom X"
 )
 
 

@@ -112,3 +112,10 @@ def test_a_season_before_a_year_is_a_period_and_how_many_names_what_is_counted()
     assert [t for t, _ in query.terms] == ["rektorer", "grundskoleförvaltningen"]
     assert "rektor" in query.counted
     assert "hösten" in [t for t, _ in parse_question("Vad planeras under hösten?").terms]  # no year: a topic
+
+
+def test_question_frames_are_not_topic_words():
+    assert [t for t, _ in parse_question("Vilka poster ligger bakom avdelningarnas överskott?").terms] == [
+        "avdelningarnas", "överskott"]
+    assert [t for t, _ in parse_question("Hur ser kostnadsutvecklingen ut?").terms] == ["kostnadsutvecklingen"]
+    assert [t for t, _ in parse_question("Varför ger FVIS-införandet ett överskott?").terms][0] != "ger"

@@ -99,6 +99,13 @@ def test_a_year_before_the_reports_is_refused_when_no_later_report_states_it(eng
     assert not answer.figures
 
 
+def test_a_contradiction_is_said_in_the_answer_and_listed_once_as_a_warning(engine):
+    answer = engine.ask("Varför är prognosen förbättrad sedan augusti?")
+    assert "Obs: Rapporten anger olika värden för" in answer.answer
+    (warning,) = [w for w in answer.warnings if "olika värden" in w]
+    assert warning.startswith("Rapporten anger olika värden") and "78,2" in warning
+
+
 def test_filters_restrict_the_sources(engine):
     hits = engine.search("sjukfrånvaro", k=10, filters={"organisation": "Värmland"})
     assert hits and all(h.chunk.organisation.startswith("Region Värmland") for h in hits)
