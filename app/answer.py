@@ -54,20 +54,36 @@ class Candidate:
 
 def candidates_from(hits: list[Hit]) -> list[Candidate]:
     out: list[Candidate] = []
+    by_position = {(h.chunk.document, h.chunk.position): h.chunk for h in hits}
     for rank, hit in enumerate(hits):
         chunk = hit.chunk
         if chunk.kind == "table":
             out.extend(_row_candidates(chunk, rank))
         else:
             seq = 0
+            begun = _begun_before(chunk, by_position.get((chunk.document, chunk.position - 1)))
             for line in chunk.text.split("\n"):
                 bullet = bool(_BULLET.match(line))
                 for sentence in _SENTENCE.split(_BULLET.sub("", line).strip()):
                     sentence = sentence.strip()
+                    if seq == 0 and begun:
+                        sentence, begun = f"{begun} {sentence}", ""
                     if len(sentence) > 15 or (bullet and len(sentence) >= 3):  # list items may be one word
                         out.append(Candidate(sentence, chunk, rank, "sentence", parse_figures(sentence), seq=seq, bullet=bullet))
                         seq += 1
     return out
+
+
+def _begun_before(chunk: Chunk, previous: Chunk | None) -> str:
+    """The start of a sentence that a page break cut ("... bibehålla en låg sjukfrånvaro.
+    Sjukfrånvaron" | "har under 2019 minskat med 0,5 procent ..."), so that the sentence is quoted
+    whole rather than from its middle; "" when the passage starts a sentence of its own."""
+    if previous is None or not chunk.text[:1].islower() or not continues(previous, chunk):
+        return ""
+    tail = previous.text.rstrip().rsplit("\n", 1)[-1]
+    if tail[-1:] in ".!?:":
+        return ""
+    return _BULLET.sub("", _SENTENCE.split(tail)[-1]).strip()
 
 
 def _row_candidates(chunk: Chunk, rank: int) -> list[Candidate]:

@@ -246,7 +246,7 @@ class Engine:
         return [h for h in hits if h.chunk.document in self.registry.documents]
 
     def _retrieve(self, query: Query, documents: list[DocumentRecord], flt: Filters) -> list[Hit]:
-        """The passages to answer from, each followed by the next passage of its section:
+        """The passages to answer from, each with the next passage of its section:
         chunks are cut by size, so a list's items or a statement's cause may begin in the next one."""
         hits = self._search(query, documents, flt)
         seen = {h.chunk.id for h in hits}
@@ -255,6 +255,11 @@ class Engine:
             if chunk is not None and chunk.id not in seen and continues(hit.chunk, chunk):
                 seen.add(chunk.id)
                 hits.append(Hit(chunk=chunk, score=0.0))
+            # A passage that begins mid-sentence gets the one before it, where the sentence starts.
+            before = self._by_position.get((hit.chunk.document, hit.chunk.position - 1))
+            if hit.chunk.text[:1].islower() and before is not None and before.id not in seen and continues(before, hit.chunk):
+                seen.add(before.id)
+                hits.append(Hit(chunk=before, score=0.0))
         return hits
 
     def _search(self, query: Query, documents: list[DocumentRecord], flt: Filters) -> list[Hit]:

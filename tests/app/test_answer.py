@@ -291,3 +291,13 @@ def test_a_compounds_parts_may_be_heads_of_the_tables_words_but_not_their_modifi
     assert row.coverage >= 0.75 and "-288,0" in row.text
     assert _is_head_of(frozenset({"budget"}), {"årsbudget"})
     assert not _is_head_of(frozenset({"beredskap"}), {"beredskapsplanering"})
+
+
+def test_a_sentence_cut_by_a_page_break_is_quoted_whole():
+    section = "4.2 Medarbetare i siffror"
+    before = chunk(0, "Fokus ligger på att bibehålla en låg sjukfrånvaro. Sjukfrånvaron", section, page=36)
+    after = chunk(1, "har under 2019 minskat med 0,5 procent, nu ligger sjukfrånvaron på 2,40 procent.", section, page=37)
+    texts = [c.text for c in candidates_from([Hit(after, 1.0), Hit(before, 0.0)])]
+    assert "Sjukfrånvaron har under 2019 minskat med 0,5 procent, nu ligger sjukfrånvaron på 2,40 procent." in texts
+    elsewhere = chunk(1, after.text, "Annat avsnitt", page=37)  # not the same text going on
+    assert candidates_from([Hit(elsewhere, 1.0), Hit(before, 0.0)])[0].text.startswith("har under")
