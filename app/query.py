@@ -35,7 +35,7 @@ _COMPARE = re.compile(
 )
 # Where a comparison's two sides meet: "överskott i delåret | jämfört med | prognosen".
 _SIDE_MARKER = re.compile(r"\s(?:jämfört med|jämfört mot|i jämförelse med|vs\.?|versus|gentemot|från|än|mot)\s", re.I)
-_FIGURE = re.compile(r"\b(hur (mycket|stor|stort|stora|hög|högt|höga|låg|lågt|många)|vad (var|är|blev|blir|landade|landar|hamnar|slutar|prognostiserar|visar)|vilken|vilket|belopp|andel|siffra|nivå|procent|mnkr|tkr|kr)\b", re.I)
+_FIGURE = re.compile(r"\b(hur (mycket|stor|stort|stora|hög|högt|höga|låg|lågt|många)|vad (var|är|blev|blir|landade|landar|hamnar|slutar|prognostiserar|visar|kostar|kostade|beräknas \w+ kosta)|vilken|vilket|belopp|andel|siffra|nivå|procent|mnkr|tkr|kr)\b", re.I)
 _YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
 _MONTH_WORDS = "|".join(sorted(MONTHS, key=len, reverse=True))
 _REFERENCE_BEFORE = re.compile(r"(sedan|från|jämfört med|mot|efter)\s+$", re.I)

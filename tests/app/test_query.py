@@ -119,3 +119,8 @@ def test_question_frames_are_not_topic_words():
         "avdelningarnas", "överskott"]
     assert [t for t, _ in parse_question("Hur ser kostnadsutvecklingen ut?").terms] == ["kostnadsutvecklingen"]
     assert [t for t, _ in parse_question("Varför ger FVIS-införandet ett överskott?").terms][0] != "ger"
+
+
+def test_what_something_costs_asks_for_a_figure():
+    assert parse_question("Vad kostar FVIS?").kind == "figure"
+    assert parse_question("Vad beräknas cybersäkerhetslagen kosta 2026?").kind == "figure"
