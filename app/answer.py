@@ -50,6 +50,7 @@ class Candidate:
     coverage: float = 0.0
     score: float = 0.0
     matched: frozenset[str] = frozenset()
+    said: frozenset[str] = frozenset()  # the question words the statement itself says (not its headings)
 
 
 def candidates_from(hits: list[Hit]) -> list[Candidate]:
@@ -153,7 +154,7 @@ def score_candidates(candidates: list[Candidate], query: Query, lexical: Lexical
         own = _forms(own_text)
         context = _forms(context_text)
         report = _forms(cand.chunk.organisation)
-        matched = set()
+        matched, said = set(), set()
         got = from_report = 0.0
         for (tok, forms), weight in zip(terms, weights, strict=True):
             # The statement's own words count fully, its section and column names (shared by
@@ -162,12 +163,14 @@ def score_candidates(candidates: list[Candidate], query: Query, lexical: Lexical
             parts = parts_by_term[tok]
             if forms & own:
                 got += weight
+                said.add(tok)
             elif _loosely_in(tok, forms, own, query.related.get(tok)) or (
                 # "investerings|budgeten": section + column, a part also as the head of a word there
                 # ("Årsbudget" is a budget; "Beredskapsplanering" is no "beredskap")
                 parts and all(p & (own | context) or _is_head_of(p, own | context) for p in parts)
             ):
                 got += 0.75 * weight
+                said.add(tok)
             elif forms & context:
                 got += 0.6 * weight
             elif _loosely_in(tok, forms, context, query.related.get(tok)) or (parts and parts[-1] & own):
@@ -182,7 +185,7 @@ def score_candidates(candidates: list[Candidate], query: Query, lexical: Lexical
         cand.coverage = got / total if terms else 0.0
         if query.indicators and not _names_indicator(cand, query.indicators):
             cand.coverage *= 0.5  # a passage that never names the indicator asked about does not answer
-        cand.matched = frozenset(matched)
+        cand.matched, cand.said = frozenset(matched), frozenset(said)
         bonus = 0.02 / (1 + cand.rank)
         if query.kind in ("figure", "compare") and cand.figures:
             bonus += 0.1
@@ -493,7 +496,10 @@ def _two_statements(scored: list[Candidate], best: Candidate) -> list[Candidate]
     with_figures = [c for c in scored if c.figures and c.coverage >= 0.5 * best.coverage]
     chosen = with_figures[:1]
     for cand in with_figures[1:]:
-        if cand.text != chosen[0].text and not set(f.value for f in cand.figures) <= set(f.value for f in chosen[0].figures):
+        # The other side is about the same thing: it says every word of the question the first
+        # says ("kostnaderna ... förra året" is not answered by the income's change).
+        if cand.text != chosen[0].text and not set(f.value for f in cand.figures) <= set(f.value for f in chosen[0].figures) \
+                and chosen[0].said <= cand.said:
             chosen.append(cand)
             break
     return chosen or [best]

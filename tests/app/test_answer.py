@@ -301,3 +301,11 @@ def test_a_sentence_cut_by_a_page_break_is_quoted_whole():
     assert "Sjukfrånvaron har under 2019 minskat med 0,5 procent, nu ligger sjukfrånvaron på 2,40 procent." in texts
     elsewhere = chunk(1, after.text, "Annat avsnitt", page=37)  # not the same text going on
     assert candidates_from([Hit(elsewhere, 1.0), Hit(before, 0.0)])[0].text.startswith("har under")
+
+
+def test_a_comparison_in_one_report_does_not_pair_its_subject_with_another_one():
+    costs = "Kostnadsutvecklingen uppgår till -3,5 procent, en kostnadsminskning med 14,7 mnkr jämfört med föregående år."
+    income = "Intäktsutvecklingen uppgår till -6,5 procent, en intäktsminskning med 7 mnkr jämfört med föregående år."
+    parts = answer("Hur mycket minskade kostnaderna i oktober 2020 jämfört med förra året?",
+                   [chunk(0, costs, "4.2.2.1 Kostnadsutveckling"), chunk(1, income, "4.2.2.2 Intäktsutveckling")])
+    assert parts == [costs]
