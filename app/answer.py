@@ -143,7 +143,11 @@ def score_candidates(candidates: list[Candidate], query: Query, lexical: Lexical
     # common word ("avdelning") look specific; its commonest alone would hide real rarity.
     weights = [sum(lexical.idf(f) for f in forms) / len(forms) for _, forms in terms]
     parts_by_term = {tok: split_compound(tok, lexical.doc_freq) for tok, _ in terms}
-    total = sum(weights) or 1.0
+    # Words the question offers as alternatives ("regional utveckling/Tillväxt") count once, as
+    # the weightier of them, met by either.
+    units = _alternative_units([tok for tok, _ in terms], query.alternatives)
+    unit_weights = [max(weights[i] for i in unit) for unit in units]
+    total = sum(unit_weights) or 1.0
     whole_year = not query.has_period and not _TO_DATE.search(query.text)
     for cand in candidates:
         # A row is identified by its label; its column names are shared by every row of the table.
@@ -154,34 +158,16 @@ def score_candidates(candidates: list[Candidate], query: Query, lexical: Lexical
         own = _forms(own_text)
         context = _forms(context_text)
         report = _forms(cand.chunk.organisation)
-        matched, said = set(), set()
-        got = from_report = 0.0
-        for (tok, forms), weight in zip(terms, weights, strict=True):
-            # The statement's own words count fully, its section and column names (shared by
-            # every row of a table) less; a word found only in a compound, as its parts, misspelt
-            # or as a synonym counts less than the word itself.
-            parts = parts_by_term[tok]
-            if forms & own:
-                got += weight
-                said.add(tok)
-            elif _loosely_in(tok, forms, own, query.related.get(tok)) or (
-                # "investerings|budgeten": section + column, a part also as the head of a word there
-                # ("Årsbudget" is a budget; "Beredskapsplanering" is no "beredskap")
-                parts and all(p & (own | context) or _is_head_of(p, own | context) for p in parts)
-            ):
-                got += 0.75 * weight
-                said.add(tok)
-            elif forms & context:
-                got += 0.6 * weight
-            elif _loosely_in(tok, forms, context, query.related.get(tok)) or (parts and parts[-1] & own):
-                got += 0.45 * weight  # or the compound's head alone: a "helårsprognos" is a "prognos"
-            else:
-                # The report is about it ("Regionkontoret"), so each of its passages is, a little:
-                # enough to rank, not to lift a passage over the refusal threshold.
-                if forms & report:
-                    from_report += 0.45 * weight
-                continue
-            matched.add(tok)
+        tiers = [_tier(tok, forms, parts_by_term[tok], own, context, query.related.get(tok)) for tok, forms in terms]
+        matched = {terms[i][0] for i, tier in enumerate(tiers) if tier}
+        said = {terms[i][0] for i, tier in enumerate(tiers) if tier >= 0.75}
+        got = sum(max(tiers[i] for i in unit) * weight for unit, weight in zip(units, unit_weights, strict=True))
+        # The report is about a word it names ("Regionkontoret"), so each of its passages is, a
+        # little: enough to rank, not to lift a passage over the refusal threshold.
+        from_report = sum(
+            0.45 * weight for unit, weight in zip(units, unit_weights, strict=True)
+            if not any(tiers[i] for i in unit) and any(terms[i][1] & report for i in unit)
+        )
         cand.coverage = got / total if terms else 0.0
         if query.indicators and not _names_indicator(cand, query.indicators):
             cand.coverage *= 0.5  # a passage that never names the indicator asked about does not answer
@@ -220,6 +206,45 @@ def _counts(text: str, counted: frozenset[str]) -> bool:
         forms & counted for match in _COUNT.finditer(text) for word in filter(None, match.groups())
         for _, forms in analyse_words(word)
     )
+
+
+def _tier(
+    tok: str, forms: frozenset[str], parts: list[frozenset[str]], own: set[str], context: set[str],
+    related: frozenset[str] | None,
+) -> float:
+    """How well a statement says a question word. Its own words count fully, its section and
+    column names (shared by every row of a table) less; a word found only in a compound, as its
+    parts, misspelt or as a synonym counts less than the word itself."""
+    if forms & own:
+        return 1.0
+    if _loosely_in(tok, forms, own, related) or (
+        # "investerings|budgeten": section + column, a part also as the head of a word there
+        # ("Årsbudget" is a budget; "Beredskapsplanering" is no "beredskap")
+        parts and all(p & (own | context) or _is_head_of(p, own | context) for p in parts)
+    ):
+        return 0.75
+    if forms & context:
+        return 0.6
+    if _loosely_in(tok, forms, context, related) or (parts and parts[-1] & own):
+        return 0.45  # or the compound's head alone: a "helårsprognos" is a "prognos"
+    return 0.0
+
+
+def _alternative_units(tokens: list[str], alternatives: list[frozenset[str]]) -> list[list[int]]:
+    """The question's words as scoring units: each word alone, or with the words it is offered
+    as an alternative to."""
+    units: list[list[int]] = []
+    placed: dict[int, int] = {}
+    for i, tok in enumerate(tokens):
+        group = next((g for g in alternatives if tok in g), None)
+        partner = next((placed[j] for j in range(i) if group is not None and tokens[j] in group and j in placed), None)
+        if partner is None:
+            placed[i] = len(units)
+            units.append([i])
+        else:
+            placed[i] = partner
+            units[partner].append(i)
+    return units
 
 
 def _prefer_statements_with_their_cause(candidates: list[Candidate]) -> None:
@@ -336,9 +361,17 @@ def _table_head(chunk: Chunk) -> str:
     return " ".join(head)
 
 
+# A surplus or a deficit is what a budget table's deviation column shows ("Prognostiserad
+# avvikelse mot budget: 0,0" is no surplus).
+_INDICATOR_COLUMNS = {"överskott": "avvikelse", "underskott": "avvikelse"}
+
+
 def _names_indicator(cand: Candidate, indicators: list[str]) -> bool:
     text = f"{cand.text} {cand.chunk.section.split(' > ')[-1]} {_table_head(cand.chunk) if cand.kind == 'row' else ''}".lower()
-    return any(ind in text for ind in indicators)
+    return any(
+        ind in text or (cand.kind == "row" and ind in _INDICATOR_COLUMNS and _INDICATOR_COLUMNS[ind] in text)
+        for ind in indicators
+    )
 
 
 def report_label(chunk: Chunk) -> str:

@@ -102,6 +102,8 @@ _TIME_FRAMING = frozenset("början slutet mitten inledningen hittills".split())
 # "hösten 2024": the year is the period asked about; a report says "oktober år 2024", not the season.
 _SEASON_OF_YEAR = re.compile(r"\b(våren|sommaren|hösten|vintern)\s+(?=(?:19|20)\d\d\b)", re.I)
 # "Hur många rektorer ...": a count, answered where a number counts that word ("67 rektorer").
+# "regional utveckling/Tillväxt", "avdelningarna/Bas": the question offers either word.
+_ALTERNATIVE = re.compile(r"\b([a-zåäö]{3,})/([a-zåäö]{3,})\b")
 _HOW_MANY = re.compile(r"\bhur\s+många\s+([a-zåäö-]+)", re.I)
 
 # Words of one meaning in Swedish report language, in the forms reports use: directions of change
@@ -148,6 +150,7 @@ class Query:
     related: dict[str, frozenset[str]] = field(default_factory=dict)  # a term's synonyms' forms (weaker matches)
     sides: tuple[str, str] | None = None  # a comparison's two sides, when they are not periods
     counted: frozenset[str] = frozenset()  # forms of what "hur många" counts
+    alternatives: list[frozenset[str]] = field(default_factory=list)  # "utveckling/Tillväxt": either word
 
     @property
     def has_period(self) -> bool:
@@ -246,6 +249,7 @@ def parse_question(text: str) -> Query:
         related=related_terms(terms, text),
         sides=comparison_sides(text) if kind == "compare" and len(months) + len(set(years)) < 2 and not references else None,
         counted=_counted(text),
+        alternatives=[frozenset(m.group(1, 2)) for m in _ALTERNATIVE.finditer(lowered)],
     )
 
 

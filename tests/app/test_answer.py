@@ -309,3 +309,22 @@ def test_a_comparison_in_one_report_does_not_pair_its_subject_with_another_one()
     parts = answer("Hur mycket minskade kostnaderna i oktober 2020 jämfört med förra året?",
                    [chunk(0, costs, "4.2.2.1 Kostnadsutveckling"), chunk(1, income, "4.2.2.2 Intäktsutveckling")])
     assert parts == [costs]
+
+
+def test_alternative_names_count_once_and_a_deviation_column_shows_a_surplus():
+    said = chunk(0, "Utvecklingsmedlen inom Tillväxt prognostiserar +3,5 mnkr i överskott.", document="a.pdf")
+    row = chunk(1, "Uppdrag, belopp i mnkr | Årsprognos | Årsbudget | Prognostiserad avvikelse mot budget\n"
+                   "Utvecklingsmedel Regional utveckling | -27,7 | -27,7 | 0,0", "4.1.2 Analys av prognosen", "table",
+                document="b.pdf")
+    lexical = LexicalIndex.build([said, row] + [chunk(100 + i, t) for i, t in enumerate(FILLER)])
+    query = parse_question("Hur stort blir överskottet på utvecklingsmedlen för regional utveckling/Tillväxt?")
+    assert query.alternatives == [frozenset({"utveckling", "tillväxt"})]
+    hits = [Hit(said, 1.0), Hit(row, 0.5)]
+    draft = compose(query, score_candidates(candidates_from(hits), query, lexical), True, 0.3, lexical.doc_freq)
+    assert draft is not None and {p.candidate.chunk.document for p in draft.parts} == {"a.pdf", "b.pdf"}
+    assert any("0,0" in p.candidate.text for p in draft.parts)
+    from dataclasses import replace
+
+    (alone,) = score_candidates(candidates_from([Hit(row, 1.0)]), replace(query, alternatives=[]), lexical)
+    (either,) = score_candidates(candidates_from([Hit(row, 1.0)]), query, lexical)
+    assert either.coverage > alone.coverage  # "utveckling" stands for "Tillväxt" too
