@@ -402,6 +402,52 @@ def compose(
 
     `min_coverage` is calibrated on the dev set: false refusals count as much as false answers.
     """
+    draft = _compose(query, scored, multi_document, min_coverage, vocabulary)
+    if draft is not None and query.kind in ("figure", "compare"):
+        shown = [p.candidate for p in draft.parts]
+        draft.parts += [Part(c, p.label) for p in list(draft.parts) for c in _exact_behind(scored, p.candidate, shown)]
+    return draft
+
+
+def _exact_behind(scored: list[Candidate], said: Candidate, shown: list[Candidate]) -> list[Candidate]:
+    """A table row about the same thing, in the same section or on the same page, that states
+    exactly an amount the text rounds ("en kostnadsminskning med 2 mnkr" / "Kostnadsutveckling:
+    ... Skillnad mot förra året: 2 330 tkr"): an auditor checks the exact figure, so it is shown
+    beside the rounded one. The closest such amount wins; none when no row names the subject."""
+    if said.kind != "sentence":
+        return []
+    words = {w for w in _forms(said.text) if not w[0].isdigit() and not w[0] == "-"}
+    best: tuple[float, Candidate] | None = None
+    for f in (f for f in said.figures if f.unit == "kr" and f.value):
+        step = _rounding_step(f)
+        for row in scored:
+            if (row.kind != "row" or row in shown or row.chunk.document != said.chunk.document
+                    or (row.chunk.section != said.chunk.section and row.chunk.page != said.chunk.page)
+                    or not (_forms(row.label) & words or _compound_match(frozenset(_forms(row.label)), words))):
+                continue
+            for g in row.figures:
+                gap = abs(g.value - f.value)
+                if g.unit == "kr" and gap <= step / 2 and _rounding_step(g) < step and (best is None or gap < best[0]):
+                    best = (gap, row)
+    if best is None:
+        return []
+    shown.append(best[1])
+    return [best[1]]
+
+
+def _rounding_step(figure: Figure) -> float:
+    """The precision a money figure is written with: "2 mnkr" 1 000 000 kr, "2 330 tkr" 1 000 kr."""
+    match = re.search(r"\d[\d \u00a0]*(?:,(\d+))?", figure.text)
+    if match is None:
+        return 0.0
+    number = float(re.sub(r"[ \u00a0]", "", match.group(0)).replace(",", "."))
+    decimals = len(match.group(1) or "")
+    return abs(figure.value / number) * 10 ** -decimals if number else 0.0
+
+
+def _compose(
+    query: Query, scored: list[Candidate], multi_document: bool, min_coverage: float, vocabulary: dict[str, int]
+) -> Draft | None:
     # Ranking adds small priors to coverage; whether the archive answers at all is coverage alone.
     best = next((c for c in scored if c.coverage >= min_coverage), None)
     if best is None:

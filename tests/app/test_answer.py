@@ -328,3 +328,15 @@ def test_alternative_names_count_once_and_a_deviation_column_shows_a_surplus():
     (alone,) = score_candidates(candidates_from([Hit(row, 1.0)]), replace(query, alternatives=[]), lexical)
     (either,) = score_candidates(candidates_from([Hit(row, 1.0)]), query, lexical)
     assert either.coverage > alone.coverage  # "utveckling" stands for "Tillväxt" too
+
+
+def test_the_exact_table_figure_behind_a_rounded_one_is_shown():
+    section = "4.2.2.1 Kostnadsutveckling"
+    text = chunk(0, "Kostnadsutvecklingen uppgår till -3,0 procent, en kostnadsminskning med 2 mnkr jämfört med "
+                    "föregående år.", section)
+    table = chunk(1, "4.2.2.1 Kostnadsutveckling\nAck utfall förra året | Ack utfall i år | Skillnad mot förra året\n"
+                     "-77 125 tkr | -74 795 tkr | 2 330 tkr", section, "table")
+    near = chunk(2, "Laddstolpar\nObjekt | Årsbudget\nMöbler och utrustning | 1 400 tkr", section, "table")
+    parts = answer("Hur mycket lägre var kostnaderna jan–feb 2020 än samma period 2019?", [text, table, near])
+    assert parts is not None and parts[0] == text.text
+    assert any("2 330 tkr" in p for p in parts) and not any("1 400 tkr" in p for p in parts)
