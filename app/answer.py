@@ -500,9 +500,37 @@ def _compose(
         if query.kind == "compare":
             return Draft([Part(c) for c in _two_statements(scored, best)])
     chosen = [best] + _continuation(scored, best)
+    if query.kind == "figure":
+        chosen += _detailed_elsewhere(scored, best, named(query.text), chosen)
     if _CHANGE.search(query.text) and re.search(r"\bsedan\b", query.text, re.I):
         chosen += _other_change_statement(scored, chosen)
     return Draft([Part(c) for c in chosen])
+
+
+def _detailed_elsewhere(
+    scored: list[Candidate], best: Candidate, names: list[frozenset[str]], chosen: list[Candidate]
+) -> list[Candidate]:
+    """A summary sentence that lists several items with their amounts ("... bland annat
+    försäljningen av textilier till Berendsen för +9,0 mnkr, ePlan drift -11,0 mnkr, ...") points
+    to the detail: where the same report names the item asked about and states the same amount
+    ("Region Hallands textilstock har sålts av till Berendsen ..." / "Denna åtgärd har medfört en
+    engångsintäkt på ca 9 mnkr." / "Jämfört med budget ... +6,5 mnkr"), that passage follows."""
+    amounts = [f for f in best.figures if f.unit == "kr"]
+    if best.kind != "sentence" or len(amounts) < 3 or not names:
+        return []
+    by_place = {(c.chunk.id, c.seq): c for c in scored if c.kind == "sentence"}
+    for cand in scored:
+        if cand.kind != "sentence" or cand.chunk.document != best.chunk.document or cand.chunk.id == best.chunk.id:
+            continue
+        same = any(g.unit == "kr" and abs(g.value - f.value) <= max(_rounding_step(g), _rounding_step(f)) / 2
+                   for g in cand.figures for f in amounts)
+        before = by_place.get((cand.chunk.id, cand.seq - 1))
+        if not same or before is None or before in chosen:
+            continue
+        words = _forms(f"{before.text} {cand.text}")
+        if all(forms & words or _compound_match(forms, words) for forms in names if forms):
+            return [before, cand] + _continuation(scored, cand)
+    return []
 
 
 # Words that state a change: "har förbättrats med +4 mnkr", "från -15 mnkr till -11 mnkr".

@@ -340,3 +340,18 @@ def test_the_exact_table_figure_behind_a_rounded_one_is_shown():
     parts = answer("Hur mycket lägre var kostnaderna jan–feb 2020 än samma period 2019?", [text, table, near])
     assert parts is not None and parts[0] == text.text
     assert any("2 330 tkr" in p for p in parts) and not any("1 400 tkr" in p for p in parts)
+
+
+def test_a_summary_that_lists_amounts_is_followed_by_the_detail_of_the_item_asked_about():
+    summary = chunk(0, "Större avvikelser är bland annat försäljningen av textilier till Berendsen för +9,0 mnkr, "
+                       "ePlan drift -11,0 mnkr samt fastighetsförvaltningen +13,6 mnkr.", "Sammanfattning")
+    detail = chunk(1, "Region Hallands textilstock har sålts av till Berendsen i samband med ett nytt avtal. "
+                      "Denna åtgärd har medfört en engångsintäkt på ca 9 mnkr. "
+                      "Jämfört med budget innebär det ett överskott på +6,5 mnkr.", "Analys av prognosen")
+    parts = answer("Hur mycket drog försäljningen av textilierna till Berendsen in?", [summary, detail])
+    assert parts is not None and parts[0] == summary.text
+    assert any("ca 9 mnkr" in p for p in parts) and any("+6,5 mnkr" in p for p in parts)
+    # Without the item's name in the detail, an equal amount elsewhere is no detail of it.
+    other = chunk(2, "Lokalerna har renoverats under året. Kostnaden blev ca 9 mnkr.", "Lokaler")
+    parts = answer("Hur mycket drog försäljningen av textilierna till Berendsen in?", [summary, other])
+    assert parts is not None and not any("Kostnaden blev" in p for p in parts)
