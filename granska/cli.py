@@ -16,7 +16,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-docs_app = typer.Typer(help="Lista eller ta bort dokument i arkivet.", no_args_is_help=False, invoke_without_command=True)
+docs_app = typer.Typer(help="Lista, rätta eller ta bort dokument i arkivet.", no_args_is_help=False, invoke_without_command=True)
 app.add_typer(docs_app, name="docs")
 
 StoreOpt = Annotated[
@@ -82,12 +82,23 @@ def ingest(
     store: StoreOpt = None,
     chroma_url: ChromaOpt = None,
     keep_missing: Annotated[bool, typer.Option("--keep-missing", help="Behåll dokument vars filer har försvunnit ur mapparna.")] = False,
+    metadata: Annotated[Optional[Path], typer.Option("--metadata", help="CSV med rättelser, en rad per dokument: document;organisation;report_type;period (t.ex. 2024 eller 2024-08). Sparas i arkivet och gäller vid varje senare inläsning.", show_default=False)] = None,
 ) -> None:
     """Läs in rapporter i arkivet (inkrementellt: oförändrade filer hoppas över)."""
-    from granska.index.builder import ArchiveWriter, StoreLocked
+    from granska.index.builder import ArchiveWriter, StoreLocked, store_paths
+    from granska.index.corrections import CorrectionError, Corrections
     from granska.index.store import StoreError
 
     settings = _settings(store, chroma_url)
+    if metadata is not None:
+        corrections = Corrections(store_paths(settings)["corrections"])
+        try:
+            names = corrections.read_file(metadata)
+        except (OSError, CorrectionError) as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(2) from exc
+        corrections.save()
+        typer.echo(f"Metadata rättad för {len(names)} dokument ur {metadata}.")
     try:
         report = ArchiveWriter(settings, progress=True).ingest(paths, remove_missing=not keep_missing)
     except StoreLocked as exc:
@@ -326,6 +337,46 @@ def _list_docs(store: Path | None, as_json: bool) -> None:
         typer.echo(f"Arkivet i {settings.store} är tomt.")
     for r in records:
         typer.echo(f"{r.document}\t{r.organisation}\t{r.report_type}\t{r.period_start}-{r.period_end}\t{r.chunks} textstycken")
+        for name, label in (("organisation", "organisation"), ("report_type", "rapporttyp"), ("period", "period")):
+            how = r.provenance.get(name)
+            if how:
+                typer.echo(f"\t{label}: {how['source']} (säkerhet: {how['confidence']})")
+
+
+@docs_app.command("set")
+def docs_set(
+    name: Annotated[str, typer.Argument(help="Dokumentets filnamn (se `granska docs list`).")],
+    organisation: Annotated[Optional[str], typer.Option("--organisation", help="Utgivaren, och nämnden/förvaltningen när rapporten är en dels: \"Kungsbacka kommun, Nämnden för Teknik\".", show_default=False)] = None,
+    report_type: Annotated[Optional[str], typer.Option("--report-type", help="T.ex. årsredovisning, delårsrapport, månadsrapport, granskningsrapport.", show_default=False)] = None,
+    period: Annotated[Optional[str], typer.Option("--period", help="2024 (helår), 2024-08 (jan-aug) eller 2024-03..2024-08.", show_default=False)] = None,
+    store: StoreOpt = None,
+    chroma_url: ChromaOpt = None,
+) -> None:
+    """Rätta ett dokuments organisation, rapporttyp eller period; rättelsen gäller även vid senare inläsningar."""
+    from granska.index.builder import ArchiveWriter, StoreLocked
+    from granska.index.corrections import CorrectionError
+    from granska.index.store import StoreError
+
+    try:
+        correction, report = ArchiveWriter(_settings(store, chroma_url), progress=False).correct(
+            name, organisation=organisation, report_type=report_type, period=period)
+    except KeyError as exc:
+        typer.echo(f"{name} finns inte i arkivet (se `granska docs list`).", err=True)
+        raise typer.Exit(1) from exc
+    except CorrectionError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    except StoreLocked as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(3) from exc
+    except StoreError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    fields = ", ".join(f"{k}={v}" for k, v in correction.items())
+    if report is None:
+        typer.echo(f"Rättat {name}: {fields}. Filen finns inte längre där den lästes in; rättelsen gäller nästa gång den läses in.")
+    else:
+        typer.echo(f"Rättat {name}: {fields}. {report.summary()}")
 
 
 @docs_app.command("remove")

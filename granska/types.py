@@ -64,6 +64,22 @@ class ParsedDocument:
     toc_pages: list[int] = field(default_factory=list)  # pages recognised as table of contents
 
 
+HIGH, MEDIUM, LOW, CORRECTED = "hög", "medel", "låg", "rättad"
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where an inferred metadata field was read, and how sure the reading is (HIGH: the report
+    names itself; MEDIUM: read from its text; LOW: file name or an assumption; CORRECTED: a user
+    set it). Shown in `granska docs list` and the Arkiv tab so users can see what to correct."""
+
+    source: str
+    confidence: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"source": self.source, "confidence": self.confidence}
+
+
 @dataclass
 class ReportMeta:
     """What a report is: who wrote it, what kind it is, which period it covers."""
@@ -73,6 +89,7 @@ class ReportMeta:
     period_start: int  # yyyymm, e.g. 202001
     period_end: int  # yyyymm, e.g. 202010
     title: str = ""  # one line naming the report, prefixed to every chunk before embedding
+    provenance: dict[str, Provenance] = field(default_factory=dict)  # field name -> where it was read
 
     @property
     def year(self) -> int:

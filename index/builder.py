@@ -19,6 +19,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from granska.index.corrections import Corrections
 from granska.index.registry import DocumentRecord, Registry
 from granska.index.store import StoreError
 from granska.ingest.pipeline import PIPELINE_VERSION, discover, file_hash
@@ -57,6 +58,7 @@ def store_paths(settings: Settings) -> dict[str, Path]:
         "registry": root / "registry.json",
         "lexical": root / "lexical",
         "lock": root / ".ingest.lock",
+        "corrections": root / "corrections.json",
     }
 
 
@@ -152,11 +154,13 @@ class ArchiveWriter:
         with _writing(self.paths["root"]):
             try:
                 registry = Registry(self.paths["registry"])
+                corrections = Corrections(self.paths["corrections"])
                 todo: list[tuple[Path, str]] = []
                 for path in files:
                     digest = file_hash(path)
                     record = registry.documents.get(path.name)
-                    if record is not None and record.doc_id == digest and record.pipeline == PIPELINE_VERSION:
+                    if (record is not None and record.doc_id == digest and record.pipeline == PIPELINE_VERSION
+                            and record.corrected == corrections.get(path.name)):
                         report.unchanged.append(path.name)
                     else:
                         todo.append((path, digest))
@@ -176,12 +180,34 @@ class ArchiveWriter:
                     del registry.documents[name]
                     registry.save()
                     report.removed.append(name)
-                self._ingest_files(todo, registry, report, on_file)
+                self._ingest_files(todo, registry, corrections, report, on_file)
                 self.rebuild_lexical(registry)
             finally:
                 self.lock.release()
         report.seconds = time.perf_counter() - start
         return report
+
+    def correct(self, name: str, **fields: str | None) -> tuple[dict[str, str], IngestReport | None]:
+        """Record a user's correction of a document's metadata and rebuild that document with it.
+
+        Returns the document's whole correction and the ingest report; the report is None when
+        the file is no longer where it was ingested from (the correction then applies the next
+        time it is ingested). Raises KeyError for a document the archive does not hold.
+        """
+        _acquire(self.lock)
+        try:
+            registry = Registry(self.paths["registry"])
+            if name not in registry.documents:
+                raise KeyError(name)
+            corrections = Corrections(self.paths["corrections"])
+            correction = corrections.set(name, **fields)
+            corrections.save()
+        finally:
+            self.lock.release()
+        path = Path(registry.documents[name].path)
+        if not path.exists():
+            return correction, None
+        return correction, self.ingest([path], remove_missing=False)
 
     def remove(self, name: str) -> bool:
         """Delete one document (by file name) from the store, the registry and the lexical index."""
@@ -200,7 +226,7 @@ class ArchiveWriter:
             finally:
                 self.lock.release()
 
-    def _ingest_files(self, todo, registry: Registry, report: IngestReport, on_file) -> None:
+    def _ingest_files(self, todo, registry: Registry, corrections: Corrections, report: IngestReport, on_file) -> None:
         from tqdm import tqdm
 
         from granska.ingest.errors import IngestError
@@ -211,7 +237,7 @@ class ArchiveWriter:
         for path, digest in bar:
             bar.set_postfix_str(path.name[:40])
             try:
-                meta, chunks = process_file(path, digest)
+                meta, chunks = process_file(path, digest, corrections.get(path.name))
             except IngestError as exc:
                 report.failed.append((str(path), str(exc)))
                 log.warning("%s: %s", path, exc)
@@ -237,6 +263,8 @@ class ArchiveWriter:
                 chunks=len(chunks),
                 ingested_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 pipeline=PIPELINE_VERSION,
+                provenance={k: v.to_dict() for k, v in meta.provenance.items()},
+                corrected=corrections.get(path.name),
             )
             registry.save()
             (report.updated if existed else report.added).append(path.name)

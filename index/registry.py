@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from granska.types import format_period
@@ -29,6 +29,9 @@ class DocumentRecord:
     chunks: int
     ingested_at: str
     pipeline: int = 0  # the ingest pipeline version that produced the chunks
+    # field -> {"source", "confidence"}: where organisation, report_type and period were read
+    provenance: dict[str, dict[str, str]] = field(default_factory=dict)
+    corrected: dict[str, str] = field(default_factory=dict)  # the user's correction the chunks were built with
 
     @property
     def year(self) -> int:

@@ -17,7 +17,7 @@ SUPPORTED_SUFFIXES = (".pdf", ".txt", ".md")
 # Bump when reading, metadata, chunking or the embedded text changes what a file turns into:
 # documents ingested by another version are re-processed on the next ingest even though their
 # bytes did not change.
-PIPELINE_VERSION = 5
+PIPELINE_VERSION = 6
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
@@ -44,9 +44,11 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def process_file(path: Path, doc_id: str) -> tuple[ReportMeta, list[Chunk]]:
-    """Read, infer metadata and chunk one file; raises `IngestError` with a reason for bad input."""
+def process_file(path: Path, doc_id: str, correction: dict[str, str] | None = None) -> tuple[ReportMeta, list[Chunk]]:
+    """Read, infer metadata (with a user's correction applied) and chunk one file; raises
+    `IngestError` with a reason for bad input."""
     from granska.ingest.chunk import chunk_document
+    from granska.ingest.corrections import apply_correction
     from granska.ingest.errors import IngestError
     from granska.ingest.metadata import infer_metadata
     from granska.ingest.reader import read_document
@@ -54,7 +56,7 @@ def process_file(path: Path, doc_id: str) -> tuple[ReportMeta, list[Chunk]]:
     if Path(path).suffix.lower() not in SUPPORTED_SUFFIXES:
         raise IngestError(f"filtypen {Path(path).suffix or '(ingen)'} stöds inte: använd PDF, .txt eller .md")
     doc = read_document(Path(path))
-    meta = infer_metadata(doc)
+    meta = apply_correction(infer_metadata(doc), correction or {})
     chunks = chunk_document(doc, meta, doc_id, Path(path).name)
     if not chunks:
         raise IngestError("dokumentet innehåller ingen text att indexera")
