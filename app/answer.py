@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from granska.app.query import Query, expand_abbreviations
+from granska.app.ranking import fitted_weights, score
 from granska.app.scope import period_label
 from granska.index.lexical import LexicalIndex, analyse_words, split_compound
 from granska.ingest.chunk import CELL_SEP, unit_of  # the ingest's own unit rule for table columns
@@ -49,6 +50,9 @@ class Candidate:
     first_column: str = ""  # a row's column header over its first figure ("Årsprognos tkr")
     coverage: float = 0.0
     score: float = 0.0
+    features: dict[str, float] = field(default_factory=dict)  # app.ranking.FEATURES, set by score_candidates
+    dense_rank: int | None = None  # its passage's rank among the dense hits
+    lexical_rank: int | None = None  # ... and among the BM25 hits
     matched: frozenset[str] = frozenset()
     said: frozenset[str] = frozenset()  # the question words the statement itself says (not its headings)
 
@@ -59,19 +63,28 @@ def candidates_from(hits: list[Hit]) -> list[Candidate]:
     for rank, hit in enumerate(hits):
         chunk = hit.chunk
         if chunk.kind == "table":
-            out.extend(_row_candidates(chunk, rank))
+            found = _row_candidates(chunk, rank)
         else:
-            seq = 0
-            begun = _begun_before(chunk, by_position.get((chunk.document, chunk.position - 1)))
-            for line in chunk.text.split("\n"):
-                bullet = bool(_BULLET.match(line))
-                for sentence in _SENTENCE.split(_BULLET.sub("", line).strip()):
-                    sentence = sentence.strip()
-                    if seq == 0 and begun:
-                        sentence, begun = f"{begun} {sentence}", ""
-                    if len(sentence) > 15 or (bullet and len(sentence) >= 3):  # list items may be one word
-                        out.append(Candidate(sentence, chunk, rank, "sentence", parse_figures(sentence), seq=seq, bullet=bullet))
-                        seq += 1
+            found = _sentence_candidates(chunk, rank, by_position.get((chunk.document, chunk.position - 1)))
+        for cand in found:
+            cand.dense_rank, cand.lexical_rank = hit.dense_rank, hit.lexical_rank
+        out += found
+    return out
+
+
+def _sentence_candidates(chunk: Chunk, rank: int, previous: Chunk | None) -> list[Candidate]:
+    out = []
+    seq = 0
+    begun = _begun_before(chunk, previous)
+    for line in chunk.text.split("\n"):
+        bullet = bool(_BULLET.match(line))
+        for sentence in _SENTENCE.split(_BULLET.sub("", line).strip()):
+            sentence = sentence.strip()
+            if seq == 0 and begun:
+                sentence, begun = f"{begun} {sentence}", ""
+            if len(sentence) > 15 or (bullet and len(sentence) >= 3):  # list items may be one word
+                out.append(Candidate(sentence, chunk, rank, "sentence", parse_figures(sentence), seq=seq, bullet=bullet))
+                seq += 1
     return out
 
 
@@ -149,6 +162,7 @@ def score_candidates(candidates: list[Candidate], query: Query, lexical: Lexical
     unit_weights = [max(weights[i] for i in unit) for unit in units]
     total = sum(unit_weights) or 1.0
     whole_year = not query.has_period and not _TO_DATE.search(query.text)
+    asked_units = _asked_units(query.text)
     for cand in candidates:
         # A row is identified by its label; its column names are shared by every row of the table.
         own_text = cand.label if cand.kind == "row" else cand.text
@@ -165,35 +179,55 @@ def score_candidates(candidates: list[Candidate], query: Query, lexical: Lexical
         # The report is about a word it names ("Regionkontoret"), so each of its passages is, a
         # little: enough to rank, not to lift a passage over the refusal threshold.
         from_report = sum(
-            0.45 * weight for unit, weight in zip(units, unit_weights, strict=True)
+            weight for unit, weight in zip(units, unit_weights, strict=True)
             if not any(tiers[i] for i in unit) and any(terms[i][1] & report for i in unit)
         )
         cand.coverage = got / total if terms else 0.0
         if query.indicators and not _names_indicator(cand, query.indicators):
             cand.coverage *= 0.5  # a passage that never names the indicator asked about does not answer
         cand.matched, cand.said = frozenset(matched), frozenset(said)
-        bonus = 0.02 / (1 + cand.rank)
-        if query.kind in ("figure", "compare") and cand.figures:
-            bonus += 0.1
-        if query.kind == "why" and _CAUSAL.search(cand.text):
-            bonus += 0.25
-        if query.kind == "list" and cand.kind == "sentence" and _INTRODUCES_LIST.search(cand.text):
-            bonus += 0.1  # "... inom följande tjänster:": a list question wants the list
-        if query.kind == "figure" and not cand.figures:
-            bonus -= 0.15
-        if query.counted and _counts(cand.text, query.counted):
-            bonus += 0.1
-        if query.wants_table and cand.kind == "row":
-            bonus += 0.15
-        if cand.kind == "row" and _TOTAL_ROW.match(cand.label):
-            bonus += 0.03  # of rows that cover the question equally, the table's total answers it
-        if whole_year and cand.kind == "row" and _WHOLE_YEAR.match(cand.first_column):
-            bonus += 0.03  # "Hur stort är regionbidraget?": the year's amount, not the year to date
-        cand.score = cand.coverage + from_report / total + bonus
+        cand.features = {
+            "coverage": cand.coverage,
+            "from_report": from_report / total,
+            "rank": 1 / (1 + cand.rank),
+            "dense_rank": 1 / (1 + cand.dense_rank) if cand.dense_rank is not None else 0.0,
+            "lexical_rank": 1 / (1 + cand.lexical_rank) if cand.lexical_rank is not None else 0.0,
+            "figure_asked_has_figure": float(query.kind in ("figure", "compare") and bool(cand.figures)),
+            "figure_asked_no_figure": float(query.kind == "figure" and not cand.figures),
+            "why_causal": float(query.kind == "why" and bool(_CAUSAL.search(cand.text))),
+            "why_cause_follows": 0.0,
+            "list_intro": float(query.kind == "list" and cand.kind == "sentence" and bool(_INTRODUCES_LIST.search(cand.text))),
+            "counts": float(bool(query.counted) and _counts(cand.text, query.counted)),
+            "table_asked_row": float(query.wants_table and cand.kind == "row"),
+            "total_row": float(cand.kind == "row" and bool(_TOTAL_ROW.match(cand.label))),
+            "whole_year_column": float(whole_year and cand.kind == "row" and bool(_WHOLE_YEAR.match(cand.first_column))),
+            "row": float(cand.kind == "row"),
+            "unit_match": float(bool(asked_units) and any(f.unit in asked_units for f in cand.figures)),
+        }
     if query.kind == "why":
-        _prefer_statements_with_their_cause(candidates)
+        _mark_statements_with_their_cause(candidates)
+    weights = fitted_weights()
+    for cand in candidates:
+        cand.score = score(cand.features, weights)
     _prefer_context_among_repeats(candidates)
     return sorted(candidates, key=lambda c: (-c.score, c.rank, c.chunk.position))
+
+
+_ASKS_PERCENT = re.compile(r"\b(procent|andel(en)?|%|sjukfrånvaro\w*|soliditet\w*|personalomsättning\w*)", re.I)
+_ASKS_MONEY = re.compile(r"\b(kronor|kr|tkr|mnkr|mdkr|kost\w*|belopp\w*|intäkt\w*|resultat\w*|överskott\w*|underskott\w*|budget\w*|prognos\w*|avvikelse\w*)\b", re.I)
+
+
+def _asked_units(text: str) -> set[str]:
+    """The units a question's answer is stated in, from what it asks about: a share in percent,
+    an amount in kronor, a count ("hur många") without a unit."""
+    units = set()
+    if _ASKS_PERCENT.search(text):
+        units.add("%")
+    if _ASKS_MONEY.search(text):
+        units.add("kr")
+    if re.search(r"\bhur många\b|\bantal\w*", text, re.I):
+        units.add("")
+    return units
 
 
 _COUNT = re.compile(r"(?<![\d,])\d[\d ]*\s+([a-zåäöA-ZÅÄÖ-]+)(?:\s+([a-zåäöA-ZÅÄÖ-]+))?")
@@ -247,7 +281,7 @@ def _alternative_units(tokens: list[str], alternatives: list[frozenset[str]]) ->
     return units
 
 
-def _prefer_statements_with_their_cause(candidates: list[Candidate]) -> None:
+def _mark_statements_with_their_cause(candidates: list[Candidate]) -> None:
     """A statement whose next sentence gives its cause ("Anmärkning har riktats mot nämnden." /
     "Anledningen är att ...") answers a why-question as well as one that names the cause itself."""
     following = {(c.chunk.id, c.seq): c for c in candidates if c.kind == "sentence"}
@@ -256,7 +290,7 @@ def _prefer_statements_with_their_cause(candidates: list[Candidate]) -> None:
         if cand.kind == "sentence" and not _CAUSAL.search(cand.text) and nxt is not None and (
             _CAUSAL_START.match(nxt.text) or _CAUSE_LABEL.match(nxt.text)
         ):
-            cand.score += 0.25
+            cand.features["why_cause_follows"] = 1.0
 
 
 def _prefer_context_among_repeats(candidates: list[Candidate]) -> None:

@@ -16,10 +16,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from granska.app.answer import (
-    Draft, candidates_from, compose, continues, demote_unnamed, named, report_label, score_candidates,
+    Candidate, Draft, candidates_from, compose, continues, demote_unnamed, named, report_label, score_candidates,
 )
 from granska.app.query import Query, parse_question
-from granska.app.scope import archive_summary, resolve_scope
+from granska.app.scope import Mentions, archive_summary, resolve_scope
 from granska.app.verify import verify_figures
 from granska.index.builder import store_paths
 from granska.index.registry import DocumentRecord, Registry
@@ -97,6 +97,10 @@ class Engine:
         self.lexical = lexical
         self._row_groups: dict[str, list] = {}  # per report, for contradiction checks; reset with the index
         self._by_position = {(c.document, c.position): c for c in lexical.chunks}
+        texts: dict[str, list[str]] = {}
+        for c in lexical.chunks:
+            texts.setdefault(c.document, []).append(c.text)
+        self.mentions = Mentions(texts)  # which reports say a word: the scope check's evidence
         self.retriever = HybridRetriever(
             self.store,
             lexical,
@@ -137,22 +141,15 @@ class Engine:
         if not docs:
             answer = self._refusal(question, f"{_NO_ANSWER}: {archive_summary(list(self.registry.documents.values()))}")
         else:
-            scope = resolve_scope(query, docs)
+            scope = resolve_scope(query, docs, self.mentions)
             if scope.refusal:
                 answer = self._refusal(question, scope.refusal)
             else:
                 t0 = time.perf_counter()
-                restrict = scope.restricted or bool(filters)
-                flt = Filters(document=tuple(d.document for d in scope.documents)) if restrict else Filters()
-                hits = self._retrieve(query, scope.documents, flt)
+                hits = self._retrieve(query, scope.documents, self._scope_filters(scope, filters))
                 timings["retrieve"] = (time.perf_counter() - t0) * 1000
                 t1 = time.perf_counter()
-                scored = score_candidates(candidates_from(hits), query, self.lexical)
-                if scope.required_words:
-                    scored = [c for c in scored if any(w in c.text.lower() for w in scope.required_words)]
-                if scope.required_all:
-                    scored = [c for c in scored if all(_says(c.text, w) for w in scope.required_all)]
-                scored = demote_unnamed(scored, named(question))
+                scored = self._scored(question, query, scope, hits)
                 multi = len({d.document for d in scope.documents}) > 1
                 draft = compose(query, scored, multi, self.settings.min_coverage, self.lexical.doc_freq)
                 if draft is not None:
@@ -174,7 +171,32 @@ class Engine:
         answer.id = id
         return answer
 
+    def candidates(self, question: str, filters: dict | None = None) -> tuple[Query, list[Candidate]]:
+        """The statements the answerer chooses from, scored and best first ([] when the scope
+        check refuses): what eval/fit.py fits the ranking weights on, through the same path as `ask`."""
+        self.refresh()
+        query = parse_question(question)
+        docs = self._filter_documents(filters)
+        scope = resolve_scope(query, docs, self.mentions) if docs else None
+        if scope is None or scope.refusal:
+            return query, []
+        hits = self._retrieve(query, scope.documents, self._scope_filters(scope, filters))
+        return query, self._scored(question, query, scope, hits)
+
     # -- helpers -----------------------------------------------------------------------------
+    @staticmethod
+    def _scope_filters(scope, filters: dict | None) -> Filters:
+        restrict = scope.restricted or bool(filters)
+        return Filters(document=tuple(d.document for d in scope.documents)) if restrict else Filters()
+
+    def _scored(self, question: str, query: Query, scope, hits: list[Hit]) -> list[Candidate]:
+        scored = score_candidates(candidates_from(hits), query, self.lexical)
+        if scope.required_words:
+            scored = [c for c in scored if any(w in c.text.lower() for w in scope.required_words)]
+        if scope.required_all:
+            scored = [c for c in scored if all(_says(c.text, w) for w in scope.required_all)]
+        return demote_unnamed(scored, named(question))
+
     def _filter_documents(self, filters: dict | None) -> list[DocumentRecord]:
         """Documents allowed by user filters (organisation and report type match case-insensitively, in part)."""
         docs = list(self.registry.documents.values())

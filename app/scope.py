@@ -1,14 +1,21 @@
-"""Which reports a question is about, decided against the archive's catalogue (the registry).
+"""Which reports a question is about, decided against what the archive holds and says.
 
 Refusing by similarity score does not work on this kind of archive (MODELS.md: near-miss
 questions score like answerable ones). So a question that names an organisation, a period or a
 report the archive does not hold is refused here, before retrieval, naming what the archive holds.
+
+The catalogue (each report's inferred organisation and period) is a strong hint, never a veto on
+its own: inference can be wrong on a layout nobody has seen, and reports speak of more than their
+own organisation and period (an agency's regional offices, a kommun's nämnder, an annual report's
+columns for earlier years). So before refusing, the reports' own words are asked (`Mentions`: which
+documents say a word): a place or a year that no report is catalogued under, but that some report
+states, scopes the question to those reports, and only a passage that states it can answer.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from granska.app.query import Query
 from granska.index.lexical import analyse_words
@@ -27,6 +34,24 @@ def period_label(period_end: int, period_start: int | None = None) -> str:
     if period_start is not None and period_start == year * 100 + 1 and month == 12:
         return str(year)
     return f"{month_name(month)} {year}"
+
+
+class Mentions:
+    """Which documents say a word (lower-case, as a word of its own), from the indexed passages."""
+
+    def __init__(self, texts: dict[str, list[str]]) -> None:
+        self._words: dict[str, set[str]] = {}
+        for document, chunks in texts.items():
+            for text in chunks:
+                for word in set(re.findall(r"[\wåäöé]+", text.lower())):
+                    self._words.setdefault(word, set()).add(document)
+
+    def documents(self, word: str) -> set[str]:
+        return self._words.get(word.lower(), set())
+
+    def all_of(self, words: list[str]) -> set[str]:
+        found = [self.documents(w) for w in words]
+        return set.intersection(*found) if found else set()
 
 
 @dataclass
@@ -61,7 +86,7 @@ def archive_summary(records: list[DocumentRecord]) -> str:
     return "Arkivet innehåller: " + "; ".join(items) + "."
 
 
-def resolve_scope(query: Query, records: list[DocumentRecord]) -> Scope:
+def resolve_scope(query: Query, records: list[DocumentRecord], mentions: Mentions | None = None) -> Scope:
     docs = list(records)
     org_forms = organisation_words(records)
     named_orgs = {
@@ -70,7 +95,17 @@ def resolve_scope(query: Query, records: list[DocumentRecord]) -> Scope:
     archive_text = " ".join(rec.organisation.lower() for rec in records)
     unknown_places = [p for p in query.places if p not in archive_text]
     if unknown_places and not named_orgs:
-        return Scope([], refusal=_no_org(unknown_places, records))
+        # No report is catalogued under the place; a report that speaks of it (an agency's
+        # "Region Stockholm", a kommun's neighbour) may still answer, in a passage that names it.
+        speaking = _stating(mentions, docs, [w for p in unknown_places for w in p.split()])
+        if not speaking:
+            return Scope([], refusal=_no_org(unknown_places, records))
+        scope = resolve_scope(replace(query, places=[p for p in query.places if p not in unknown_places]), speaking, mentions)
+        if scope.refusal is None:
+            scope.restricted = True
+            scope.required_all |= set(unknown_places)
+            scope.unstated = scope.unstated or _no_org(unknown_places, records)
+        return scope
     # A place name is a hard restriction: "Regionkontoret i Halland 2021" is not answered from Värmland.
     known_places = [p for p in query.places if p in archive_text]
     if known_places:
@@ -90,19 +125,46 @@ def resolve_scope(query: Query, records: list[DocumentRecord]) -> Scope:
         if candidates is not docs:
             # The organisation asked about tells of the period in another of its reports: that is
             # a better source than other organisations' reports for the period.
-            told = _told_from_another_period(query, candidates)
-            if told is not None:
+            told = _elsewhere(query, candidates, mentions)
+            if told is not None and told.documents:
                 told.unstated = _no_period(query, candidates)
                 return told
     spanning = _spanning_month(query, attempts[0])
     if spanning:
         words = {month_name(m.month) for m in query.months}
         return Scope(spanning, restricted=True, required_words=words)
-    told = _told_from_another_period(query, attempts[0])
-    if told is not None:
+    told = _elsewhere(query, attempts[0], mentions)
+    if told is not None and told.documents:
         told.unstated = _no_period(query, attempts[0] or records)
         return told
     return Scope([], refusal=_no_period(query, attempts[0] or records))
+
+
+def _elsewhere(query: Query, docs: list[DocumentRecord], mentions: Mentions | None) -> Scope | None:
+    """The reports that state a period none is catalogued for: by their words when the index is
+    at hand (an empty scope when none states it), else by the catalogue's neighbours."""
+    stated = _stated_years(query, docs, mentions)
+    return stated if stated is not None else _told_from_another_period(query, docs)
+
+
+def _stating(mentions: Mentions | None, docs: list[DocumentRecord], words: list[str]) -> list[DocumentRecord]:
+    if mentions is None or not words:
+        return []
+    saying = mentions.all_of(words)
+    return [d for d in docs if d.document in saying]
+
+
+def _stated_years(query: Query, docs: list[DocumentRecord], mentions: Mentions | None) -> Scope | None:
+    """A year no report is catalogued for, that reports state (a comparison column, a review of
+    earlier years, a year inferred wrongly): those reports, answered only by a passage that states
+    the year; no such report, a refusal (an empty scope). None without the evidence to decide.
+    Months stay with the catalogue: a month without its report is a near miss."""
+    if not query.years or query.months or query.report_number or query.months_elapsed:
+        return None
+    if mentions is None:
+        return None
+    years = [str(y) for y in query.years]
+    return Scope(_stating(mentions, docs, years), restricted=True, required_all=set(years))
 
 
 def _told_from_another_period(query: Query, docs: list[DocumentRecord]) -> Scope | None:
@@ -135,8 +197,6 @@ def _told_from_another_period(query: Query, docs: list[DocumentRecord]) -> Scope
 
 
 def _union_of_periods(query: Query, docs: list[DocumentRecord]) -> list[DocumentRecord]:
-    from dataclasses import replace
-
     singles = [replace(query, kind="figure", months=[m], years=[y for y in query.years if not m.year], report_number=None) for m in query.months]
     month_years = {m.year for m in query.months if m.year}
     singles += [replace(query, kind="figure", months=[], years=[y], report_number=None) for y in query.years if y not in month_years]

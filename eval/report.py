@@ -44,7 +44,25 @@ def category_table(config_summary: dict) -> str:
     return "\n".join([head, rule, *rows])
 
 
-def write_report(summary: dict[str, dict], meta: dict, path: Path, chart: str | None = None) -> None:
+def set_table(sets: dict[str, dict], held_out: list[str]) -> str:
+    """One row per question set and category: where the engine was developed, and where not."""
+    keys = (("n", "n", "{:d}"), ("pass_rate", "godkända", "{:.0%}"), ("figure_accuracy", "siffror", "{:.0%}"),
+            ("keyword_coverage", "nyckelord", "{:.0%}"), ("correct_refusal_rate", "rätt vägran", "{:.0%}"),
+            ("false_refusal_rate", "fel vägran", "{:.0%}"), ("citation_accuracy", "citat", "{:.0%}"))
+    head = "| frågor | kategori | " + " | ".join(label for _, label, _ in keys) + " |"
+    rule = "|---" * (len(keys) + 2) + "|"
+    rows = []
+    for name, s in sets.items():
+        label = f"{name} (hållen utanför)" if name in held_out else name
+        rows.append(f"| **{label}** | alla | " + " | ".join(_cell(s["overall"].get(k), f) for k, _, f in keys) + " |")
+        for category, c in s["by_category"].items():
+            rows.append(f"| {label} | {category} | " + " | ".join(_cell(c.get(k), f) for k, _, f in keys) + " |")
+    return "\n".join([head, rule, *rows])
+
+
+def write_report(
+    summary: dict[str, dict], meta: dict, path: Path, chart: str | None = None, by_set: dict | None = None
+) -> None:
     lines = [
         "# granska: träffsäkerhet",
         "",
@@ -59,6 +77,10 @@ def write_report(summary: dict[str, dict], meta: dict, path: Path, chart: str | 
         lines += [f"![Andel godkända per kategori och konfiguration]({chart})", ""]
     for config, config_summary in summary.items():
         lines += [f"## {config}", "", category_table(config_summary), ""]
+        if by_set and len(by_set.get(config, {})) > 1:
+            lines += [f"### {config} per frågeuppsättning", "",
+                      "Hållna utanför: frågor om dokument som inga regler eller vikter har tagits fram på.", "",
+                      set_table(by_set[config], meta.get("held_out_sets", [])), ""]
     Path(path).write_text("\n".join(lines), encoding="utf-8")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from granska.eval.score import score_question, summarise
@@ -26,6 +26,7 @@ QUESTIONS_DIR = Path(__file__).parent / "questions"
 class EvalRun:
     out: Path
     summary: dict  # config -> summarise() output
+    by_set: dict = field(default_factory=dict)  # config -> question set (file stem, "held-out") -> summarise()
 
 
 def load_questions(path: Path) -> list[dict]:
@@ -80,36 +81,58 @@ def _row(config: str, item: dict, answer: dict, passages: list[dict]) -> dict:
     }
 
 
+def question_sets() -> dict[str, dict]:
+    """The manifest of question files (eval/questions/sets.json): publishers and whether held out."""
+    raw = json.loads((QUESTIONS_DIR / "sets.json").read_text(encoding="utf-8"))
+    return {name: value for name, value in raw.items() if not name.startswith("_")}
+
+
 def run_eval(
-    questions: Path,
+    questions: Path | list[Path],
     out: Path,
     settings: Settings,
     configs: list[str] | None = None,
     progress: bool = True,
 ) -> EvalRun:
+    """Every question file through every configuration; results per file ("set") and for the
+    held-out sets together, beside the overall numbers, because the dev set measures what the
+    rules were developed on and only the held-out sets measure what a new report will get."""
     configs = list(configs or CONFIGS)
     unknown = [c for c in configs if c not in CONFIGS]
     if unknown:
         raise ValueError(f"Okänd konfiguration {unknown}: välj bland {', '.join(CONFIGS)}")
-    items = load_questions(questions)
+    files = [Path(q) for q in questions] if isinstance(questions, list) else [Path(questions)]
+    items = []
+    for path in files:
+        items += [{**item, "_set": path.stem} for item in load_questions(path)]
     _check_sources(items, settings)
+    manifest = question_sets()
+    held_out = sorted({i["_set"] for i in items if manifest.get(i["_set"], {}).get("held_out")})
     out.mkdir(parents=True, exist_ok=True)
     summary: dict[str, dict] = {}
+    by_set: dict[str, dict[str, dict]] = {}
     with (out / "results.jsonl").open("w", encoding="utf-8") as fh:
         for config in configs:
             rows = run_config(config, items, settings, progress)
             for row in rows:
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
             summary[config] = summarise([r["scores"] for r in rows])
-    meta = {"questions": str(questions), "n": len(items), "configs": configs, "machine": machine_description()}
+            sets = {name: summarise([r["scores"] for r in rows if r["item"]["_set"] == name])
+                    for name in dict.fromkeys(i["_set"] for i in items)}
+            if held_out and len(sets) > 1:
+                sets["held-out"] = summarise([r["scores"] for r in rows if r["item"]["_set"] in held_out])
+            by_set[config] = sets
+    meta = {"questions": ", ".join(str(f) for f in files), "n": len(items), "configs": configs,
+            "machine": machine_description(), "held_out_sets": held_out,
+            "sets": {name: manifest.get(name, {}) for name in dict.fromkeys(i["_set"] for i in items)}}
     (out / "summary.json").write_text(
-        json.dumps({"meta": meta, "summary": summary}, ensure_ascii=False, indent=1), encoding="utf-8"
+        json.dumps({"meta": meta, "summary": summary, "by_set": by_set}, ensure_ascii=False, indent=1), encoding="utf-8"
     )
     from granska.eval.report import write_chart, write_report
 
     write_chart(summary, out / "metrics.png")
-    write_report(summary, meta, out / "report.md", chart="metrics.png")
-    return EvalRun(out=out, summary=summary)
+    write_report(summary, meta, out / "report.md", chart="metrics.png", by_set=by_set)
+    return EvalRun(out=out, summary=summary, by_set=by_set)
 
 
 def _check_sources(items: list[dict], settings: Settings) -> None:

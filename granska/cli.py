@@ -215,7 +215,7 @@ def chat(
 
 @app.command("eval")
 def eval_cmd(
-    questions: Annotated[Optional[Path], typer.Option("--questions", help="Frågefil (JSONL); standard: utvecklingsfrågorna.", show_default=False)] = None,
+    questions: Annotated[Optional[list[Path]], typer.Option("--questions", help="Frågefil (JSONL), kan upprepas; resultaten redovisas per fil och för de hållna utanför (eval/questions/sets.json). Standard: utvecklingsfrågorna.", show_default=False)] = None,
     out: Annotated[Path, typer.Option("--out", help="Mapp för results.jsonl, summary.json, report.md och diagram.")] = Path("out/eval"),
     config: Annotated[Optional[list[str]], typer.Option("--config", help="hybrid, dense, lexical, baseline (kan upprepas; standard: alla).", show_default=False)] = None,
     store: StoreOpt = None,
@@ -229,11 +229,15 @@ def eval_cmd(
 
     settings = _settings(store, chroma_url)
     try:
-        result = run_eval(questions or QUESTIONS_DIR / "dev.jsonl", out, settings, config)
+        result = run_eval(list(questions) if questions else QUESTIONS_DIR / "dev.jsonl", out, settings, config)
     except (ValueError, StoreError) as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
     typer.echo(summary_table(result.summary))
+    for name, sets in result.by_set.items():
+        if len(sets) > 1:
+            rates = ", ".join(f"{s}: {v['overall']['pass_rate']:.0%}" for s, v in sets.items() if v["overall"].get("pass_rate") is not None)
+            typer.echo(f"{name} per frågeuppsättning: {rates}")
     typer.echo(f"\nRapport: {out / 'report.md'}")
 
 

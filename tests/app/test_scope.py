@@ -40,3 +40,42 @@ def test_a_single_month_without_a_report_and_a_year_after_every_report_stay_refu
     for question in ("Vad prognostiserar Regionkontoret för 2022?", "Vad var Regionkontorets årsprognos i december 2019?"):
         scope = resolve_scope(parse_question(question), ARCHIVE)
         assert scope.refusal is not None and not scope.documents, question
+
+
+# --- scope as evidence: what the reports say, beside what they are catalogued as -------------
+
+from granska.app.scope import Mentions  # noqa: E402
+
+AGENCY = [
+    report("agency-2003.pdf", 200301, 200312, "Tullverket"),
+    report("agency-2007.pdf", 200701, 200712, "Tullverket"),
+]
+SAYS = Mentions({
+    "agency-2003.pdf": ["Region Stockholm hade 588 anställda.", "Antalet ärenden 2002 och 2003 jämförs."],
+    "agency-2007.pdf": ["Under 2007 ökade antalet ärenden."],
+})
+
+
+def test_a_place_no_report_is_catalogued_under_is_answered_by_the_reports_that_name_it():
+    scope = resolve_scope(parse_question("Hur många anställda fanns i Region Stockholm 2003?"), AGENCY, SAYS)
+    assert scope.refusal is None
+    assert [d.document for d in scope.documents] == ["agency-2003.pdf"]
+    assert "stockholm" in scope.required_all  # only a passage that names the place answers
+    assert scope.unstated and "Stockholm" in scope.unstated
+
+
+def test_a_place_no_report_names_is_still_refused():
+    scope = resolve_scope(parse_question("Hur många anställda fanns i Region Skåne 2003?"), AGENCY, SAYS)
+    assert scope.refusal is not None and "Skåne" in scope.refusal
+
+
+def test_a_year_stated_by_a_later_report_is_looked_for_there():
+    """Catalogued for 2003 and 2007: 2002 is stated in the 2003 report's comparison."""
+    scope = resolve_scope(parse_question("Hur många ärenden hade Tullverket 2002?"), AGENCY, SAYS)
+    assert scope.refusal is None and [d.document for d in scope.documents] == ["agency-2003.pdf"]
+    assert scope.required_all == {"2002"}
+
+
+def test_a_year_no_report_states_is_refused_and_without_evidence_the_catalogue_decides():
+    assert resolve_scope(parse_question("Hur många ärenden hade Tullverket 2005?"), AGENCY, SAYS).refusal is not None
+    assert resolve_scope(parse_question("Hur många anställda fanns i Region Stockholm 2003?"), AGENCY).refusal is not None
