@@ -222,9 +222,16 @@ def _dropdowns(choices: dict[str, list[str]]) -> list[gr.Dropdown]:
 
 def _document_rows(docs: list[dict]) -> list[list[Any]]:
     return [
-        [d["document"], d["organisation"], d["report_type"], d["period"], d["title"], d["pages"], d["chunks"], d["ingested_at"][:10]]
+        [d["document"], d["organisation"], d["report_type"], d["period"], _provenance_text(d.get("provenance") or {}),
+         d["pages"], d["chunks"], d["ingested_at"][:10]]
         for d in docs
     ]
+
+
+def _provenance_text(provenance: dict) -> str:
+    """Where each inferred field was read and how sure it is, so users see what to correct."""
+    labels = {"organisation": "organisation", "report_type": "typ", "period": "period"}
+    return "; ".join(f"{labels[k]}: {v['confidence']} ({v['source']})" for k, v in provenance.items() if k in labels)
 
 
 # -- the UI ---------------------------------------------------------------------------------------
@@ -314,9 +321,9 @@ def build_blocks(service: ArchiveService) -> gr.Blocks:
             with gr.Tab("Arkiv", id="arkiv"):
                 archive_info = gr.Markdown("")
                 docs_table = gr.Dataframe(
-                    headers=["Dokument", "Organisation", "Rapporttyp", "Period", "Titel", "Sidor", "Textstycken", "Inläst"],
+                    headers=["Dokument", "Organisation", "Rapporttyp", "Period", "Härledd ur (säkerhet)", "Sidor", "Textstycken", "Inläst"],
                     interactive=False, wrap=True, elem_id="dokument",
-                    column_widths=["24%", "15%", "10%", "7%", "28%", "5%", "6%", "5%"],
+                    column_widths=["20%", "15%", "9%", "7%", "34%", "5%", "5%", "5%"],
                 )
                 with gr.Row():
                     with gr.Column():
@@ -333,8 +340,16 @@ def build_blocks(service: ArchiveService) -> gr.Blocks:
                         remove_pick = gr.Dropdown(choices["document"], value=None, label="Dokument", elem_id="ta-bort")
                         remove_btn = gr.Button("Ta bort ur arkivet", variant="stop", elem_id="ta-bort-knapp")
                         remove_status = gr.Markdown("", elem_id="borttagning")
+                    with gr.Column():
+                        gr.Markdown("### Rätta metadata\nTomt fält lämnas som det är. Rättelsen sparas i arkivet och gäller vid varje ny inläsning.")
+                        correct_pick = gr.Dropdown(choices["document"], value=None, label="Dokument", elem_id="ratta-dokument")
+                        correct_org = gr.Textbox(label="Organisation", placeholder="Kungsbacka kommun, Nämnden för Teknik", elem_id="ratta-organisation")
+                        correct_type = gr.Textbox(label="Rapporttyp", placeholder="årsredovisning", elem_id="ratta-typ")
+                        correct_period = gr.Textbox(label="Period", placeholder="2024, 2024-08 eller 2024-03..2024-08", elem_id="ratta-period")
+                        correct_btn = gr.Button("Spara rättelse", elem_id="ratta-knapp")
+                        correct_status = gr.Markdown("", elem_id="rattelse")
 
-        archive_outputs = [archive_info, docs_table, remove_pick, *chat_filters, *search_filters]
+        archive_outputs = [archive_info, docs_table, remove_pick, correct_pick, *chat_filters, *search_filters]
 
         def archive_state() -> list[Any]:
             """Fresh archive listing and filter menus: on page load and after every upload or removal."""
@@ -348,7 +363,7 @@ def build_blocks(service: ArchiveService) -> gr.Blocks:
                 return gr.Dropdown(choices=[_ALL, *now[key]])
 
             return [info, _document_rows(docs), gr.Dropdown(choices=now["document"], value=None),
-                    menu("organisation"), menu("report_type"), menu("year"),
+                    gr.Dropdown(choices=now["document"], value=None), menu("organisation"), menu("report_type"), menu("year"),
                     menu("organisation"), menu("report_type"), menu("year")]
 
         # -- chat events --
@@ -494,6 +509,24 @@ def build_blocks(service: ArchiveService) -> gr.Blocks:
         removed = remove_btn.click(remove, [remove_pick], [remove_status, *archive_outputs], api_visibility="private",
                                    concurrency_id="archive-write", concurrency_limit=1)
         removed.then(indicator_menu, None, [indicator_pick], api_visibility="private")
+
+        def correct(document: str | None, organisation: str, report_type: str, period: str) -> list[Any]:
+            from granska.index.corrections import CorrectionError
+
+            if not document:
+                raise gr.Error("Välj ett dokument att rätta.")
+            try:
+                message = service.correct(document, organisation=organisation or None,
+                                          report_type=report_type or None, period=period or None)
+            except KeyError:
+                message = f"{document} finns inte längre i arkivet."
+            except CorrectionError as exc:
+                raise gr.Error(str(exc)) from exc
+            return [message, "", "", "", *archive_state()]
+
+        correct_btn.click(correct, [correct_pick, correct_org, correct_type, correct_period],
+                          [correct_status, correct_org, correct_type, correct_period, *archive_outputs],
+                          api_visibility="private", concurrency_id="archive-write", concurrency_limit=1)
 
         demo.load(archive_state, None, archive_outputs, api_visibility="private")
         demo.load(indicator_menu, None, [indicator_pick], api_visibility="private")

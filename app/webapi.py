@@ -318,6 +318,17 @@ class ArchiveService:
             outcome.summary = report.summary()
         return outcome
 
+    def correct(self, document: str, **fields: str | None) -> str:
+        """A user's correction of a document's metadata (see granska.index.corrections); returns
+        a Swedish message. Raises KeyError for an unknown document, CorrectionError for bad values."""
+        with self._write_lock:
+            correction, report = self._archive_writer().correct(document, **fields)
+            self.engine.refresh()
+        fields_text = ", ".join(f"{k}: {v}" for k, v in correction.items())
+        if report is None:
+            return f"Rättat {document} ({fields_text}); filen saknas på disken, så rättelsen gäller nästa inläsning."
+        return f"Rättat {document} ({fields_text})."
+
     def remove(self, document: str) -> bool:
         """Remove a document from the archive; a file this app uploaded is deleted from disk too."""
         with self._write_lock:

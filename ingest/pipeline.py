@@ -20,13 +20,19 @@ SUPPORTED_SUFFIXES = (".pdf", ".txt", ".md")
 PIPELINE_VERSION = 6
 
 
+# A folder's own documentation (an archive copied from a repository keeps its README or SOURCES
+# file) is no report; a file named on the command line is read whatever its name.
+_NOT_REPORTS = frozenset({"readme", "sources", "license", "licence", "changelog", "contributing"})
+
+
 def discover(paths: Iterable[Path]) -> list[Path]:
     """Supported files under the given files and folders (recursive), sorted, without duplicates."""
     found: dict[Path, None] = {}
     for path in map(Path, paths):
         if path.is_dir():
             for candidate in sorted(path.rglob("*")):
-                if candidate.is_file() and candidate.suffix.lower() in SUPPORTED_SUFFIXES:
+                if (candidate.is_file() and candidate.suffix.lower() in SUPPORTED_SUFFIXES
+                        and candidate.stem.lower() not in _NOT_REPORTS):
                     found[candidate.resolve()] = None
         elif path.is_file():
             found[path.resolve()] = None

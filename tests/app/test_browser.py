@@ -189,6 +189,16 @@ def test_upload_a_pdf_and_see_it_in_the_archive(page, tmp_path):
     page.locator("#dokument").get_by_text(new_name).first.wait_for()
     page.screenshot(path=str(ARTIFACTS / "archive-upload.png"), full_page=True)
 
+    # Correct its metadata: the archive table shows the new value, marked as corrected.
+    page.locator("#ratta-dokument input").click()
+    page.get_by_role("option", name=new_name).click()
+    page.locator("#ratta-organisation textarea, #ratta-organisation input").first.fill("Region Halland, Kopian")
+    page.locator("#ratta-knapp").click()
+    page.locator("#rattelse").get_by_text(f"Rättat {new_name}", exact=False).wait_for(timeout=300_000)
+    table = page.locator("#dokument")
+    table.get_by_text("Region Halland, Kopian").first.wait_for()
+    assert "rättad" in table.inner_text()
+
     page.locator("#ta-bort input").click()
     page.get_by_role("option", name=new_name).click()
     page.locator("#ta-bort-knapp").click()

@@ -92,19 +92,28 @@ def test_eval_cli_hybrid_and_lexical(sample_store, tmp_path: Path) -> None:
 
     items = first_per_category(load_questions(QUESTIONS_DIR / "dev.jsonl"), per_category=2)
     assert {i["category"] for i in items} == set(CATEGORIES)
-    questions = write_questions(items, tmp_path / "questions.jsonl")
+    # Two question files: results come per file, and for the one sets.json marks as held out
+    # (the file's stem names its set; its content here is a slice of the dev questions).
+    first = write_questions(items[::2], tmp_path / "dev.jsonl")
+    second = write_questions(items[1::2], tmp_path / "kungsbacka.jsonl")
     out = tmp_path / "eval"
 
     result = CliRunner().invoke(app, [
-        "eval", "--store", str(sample_store.store), "--questions", str(questions), "--out", str(out),
-        "--config", "hybrid", "--config", "lexical",
+        "eval", "--store", str(sample_store.store), "--questions", str(first), "--questions", str(second),
+        "--out", str(out), "--config", "hybrid", "--config", "lexical",
     ])
 
     assert result.exit_code == 0, result.output
-    assert "| hybrid |" in result.output
+    assert "| hybrid |" in result.output and "hybrid per frågeuppsättning" in result.output
     summary = assert_outputs(out, items, ["hybrid", "lexical"])
     assert summary["hybrid"]["overall"]["pass_rate"] >= PASS_FLOOR, summary["hybrid"]["overall"]
     assert set(summary["hybrid"]["by_category"]) == set(CATEGORIES)
+    data = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    sets = data["by_set"]["hybrid"]
+    assert {name: s["overall"]["n"] for name, s in sets.items()} == {
+        "dev": len(items[::2]), "kungsbacka": len(items[1::2]), "held-out": len(items[1::2])}
+    assert data["meta"]["held_out_sets"] == ["kungsbacka"]
+    assert "kungsbacka (hållen utanför)" in (out / "report.md").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")

@@ -128,3 +128,14 @@ def test_missing_file_and_unsupported_suffix(tmp_path: Path) -> None:
         read_document(tmp_path / "saknas.pdf")
     with pytest.raises(IngestError, match=r"\.docx stöds inte"):
         read_document(write(tmp_path, "rapport.docx", b"PK\x03\x04"))
+
+
+def test_a_folders_own_documentation_is_not_a_report(tmp_path):
+    """An archive copied from a repository keeps its README/SOURCES: skipped in a folder, read
+    when named on its own."""
+    from granska.ingest.pipeline import discover
+
+    for name in ("README.md", "SOURCES.md", "rapport-2024.md", "LICENSE.txt"):
+        (tmp_path / name).write_text("text", encoding="utf-8")
+    assert [p.name for p in discover([tmp_path])] == ["rapport-2024.md"]
+    assert [p.name for p in discover([tmp_path / "SOURCES.md"])] == ["SOURCES.md"]
