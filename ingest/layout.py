@@ -32,6 +32,7 @@ class Line:
     x0: float
     size: float
     bold: bool
+    flow: tuple[int, int] = (0, 0)  # (band, column) on a page of text columns; see pdf.py
 
 
 @dataclass
@@ -39,6 +40,7 @@ class PageTable:
     rows: list[list[str]]
     top: float
     bottom: float
+    flow: tuple[int, int] = (0, 0)
 
 
 @dataclass
@@ -132,7 +134,9 @@ class _Walker:
         self._last_caption = ""
 
     def page(self, page: PageContent, label: str | None) -> None:
-        items: list[Line | PageTable] = sorted([*page.lines, *page.tables], key=lambda item: item.top)
+        # Reading order: top to bottom, and on a page set in columns, each band of the page
+        # (between full-width lines and tables) left column before right column.
+        items: list[Line | PageTable] = sorted([*page.lines, *page.tables], key=lambda item: (*item.flow, item.top))
         continued, self._open_table = self._open_table, None
         paragraph: list[Line] = []
         caption = ""  # a heading or one-line paragraph right above the next item

@@ -8,7 +8,10 @@ installed. Layout interpretation (furniture, headings, paragraphs) is in `layout
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import logging
+import re
 import statistics
 import subprocess
 import time
@@ -129,13 +132,112 @@ def _read_page(page: Any, number: int) -> PageContent:
                 content.tables.append(PageTable(rows=rows, top=table.bbox[1], bottom=table.bbox[3]))
         free = [char for char in chars if not any(_inside(char, box) for box in boxes)]
         if free:
-            for raw in chars_to_textmap(free).extract_text_lines(strip=True, return_chars=True):
-                line = _line(raw)
-                if line is not None:
-                    content.lines.append(line)
+            content.lines = _text_lines(free, float(page.width), content.tables)
         return content
     finally:
         page.close()
+
+
+def _text_lines(chars: list[dict[str, Any]], width: float, tables: list[PageTable]) -> list[Line]:
+    """The page's text lines, top to bottom; on a page set in two columns each line is one
+    column's, with its place in the reading order (`Line.flow`), so that a paragraph reads down
+    its column instead of across both (pdfplumber clusters lines across the whole page width)."""
+    raws = chars_to_textmap(chars).extract_text_lines(strip=True, return_chars=True)
+    gutter = _gutter(raws, width)
+    if gutter is None:
+        return [line for line in map(_line, raws) if line is not None]
+    full: set[int] = set()  # ids of the chars of lines that run across the page
+    for raw in raws:
+        glyphs = [c for c in raw["chars"] if c["text"].strip()]
+        right = [c for c in glyphs if c["x0"] >= gutter]
+        if _crosses(glyphs, gutter) or (right and len(right) < len(glyphs) and not _prose(right)):
+            full.update(id(c) for c in raw["chars"])  # a heading or figure row across the page
+    groups: dict[int, list[dict[str, Any]]] = {0: [], 1: [], 2: []}  # full width, left, right
+    for c in chars:  # the page's own chars, spaces included, so words stay apart
+        groups[0 if id(c) in full else 1 if (c["x0"] + c["x1"]) / 2 < gutter else 2].append(c)
+    lines: list[tuple[int, Line]] = []
+    for column, group in groups.items():
+        if group:
+            lines += [(column, line) for raw in chars_to_textmap(group).extract_text_lines(strip=True, return_chars=True)
+                      if (line := _line(raw)) is not None]
+    edges = sorted([line.top for column, line in lines if column == 0] + [t.top for t in tables])
+    for column, line in lines:
+        if column == 0:
+            line.flow = (2 * bisect.bisect_left(edges, line.top) + 1, 0)
+        else:
+            line.flow = (2 * bisect.bisect_right(edges, line.top), column)
+    for table in tables:
+        table.flow = (2 * bisect.bisect_left(edges, table.top) + 1, 0)
+    return sorted((line for _, line in lines), key=lambda line: line.top)
+
+
+_MIN_COLUMN_LINES = 8
+
+
+def _spans(glyphs: list[dict[str, Any]]) -> list[tuple[float, float]]:
+    """Runs of a line's glyphs without a gap wider than about a word space: its words and phrases."""
+    if not glyphs:
+        return []
+    size = statistics.median(c["size"] for c in glyphs)
+    out: list[list[float]] = []
+    for c in sorted(glyphs, key=lambda c: c["x0"]):
+        if out and c["x0"] - out[-1][1] <= 1.2 * size:
+            out[-1][1] = max(out[-1][1], c["x1"])
+        else:
+            out.append([c["x0"], c["x1"]])
+    return [(a, b) for a, b in out]
+
+
+def _crosses(glyphs: list[dict[str, Any]], x: float) -> bool:
+    return any(a < x < b for a, b in _spans(glyphs))
+
+
+def _prose(glyphs: list[dict[str, Any]]) -> bool:
+    """Mostly letters: a column of text, not the figures of a table row."""
+    letters = sum(1 for c in glyphs if c["text"].isalpha())
+    return bool(glyphs) and letters >= 0.6 * len(glyphs)
+
+
+def _gutter(raws: list[dict[str, Any]], width: float) -> float | None:
+    """The x of the empty strip between two columns of text, or None for a one-column page.
+
+    In the middle of the page (30-70 % of its width), an x crossed by almost no line's words,
+    with prose on both sides of it (at least 30 % of the lines on each), in a strip at least 6 pt
+    wide; its centre. Figures on a side (a table drawn without rules) do not make a column.
+    """
+    lines = [sorted((c for c in raw["chars"] if c["text"].strip()), key=lambda c: c["x0"]) for raw in raws]
+    lines = [g for g in lines if g]
+    if len(lines) < _MIN_COLUMN_LINES:
+        return None
+    spans = [_spans(g) for g in lines]
+    # per line: glyph centres in order and a running count of letters, to split it at any x cheaply
+    centres = [[(c["x0"] + c["x1"]) / 2 for c in g] for g in lines]
+    letters = [list(itertools.accumulate((c["text"].isalpha() for c in g), initial=0)) for g in lines]
+    enough = max(_MIN_COLUMN_LINES // 2, 0.3 * len(lines))
+    run: list[int] = []
+    best: list[int] = []
+    for x in range(int(0.3 * width), int(0.7 * width) + 1):
+        crossing = sum(1 for sp in spans if any(a < x < b for a, b in sp))
+        left = right = left_prose = right_prose = 0
+        if crossing <= max(1, 0.04 * len(lines)):
+            for xs, acc in zip(centres, letters, strict=True):
+                k = bisect.bisect_left(xs, x)
+                if k:
+                    left += 1
+                    left_prose += acc[k] >= 0.6 * k
+                if k < len(xs):
+                    right += 1
+                    right_prose += acc[-1] - acc[k] >= 0.6 * (len(xs) - k)
+        if (crossing <= max(1, 0.04 * len(lines)) and left >= enough and right >= enough
+                and right_prose >= 0.7 * right and left_prose >= 0.7 * left):
+            run.append(x)
+            if len(run) > len(best):
+                best = list(run)
+        else:
+            run = []
+    if len(best) < 6:
+        return None
+    return (best[0] + best[-1]) / 2
 
 
 def _is_horizontal(char: dict[str, Any]) -> bool:
@@ -168,9 +270,16 @@ def _inside(char: dict[str, Any], box: tuple[float, float, float, float]) -> boo
     return box[0] <= x <= box[2] and box[1] <= y <= box[3]
 
 
+# Tightly set text loses the space after a full stop or comma when its gap is below pdfplumber's
+# tolerance ("under året.Antalet", "personer,vilket"): put it back between words (never between
+# digits, so "82,7" and "2.3.1" stay, nor before a lower-case letter after a full stop, so web
+# addresses stay).
+_LOST_SPACE_RE = re.compile(r"(?<=[a-zåäö]{2})(?:(\.)(?=[A-ZÅÄÖ][a-zåäö])|(,)(?=[a-zåäö]{2}))")
+
+
 def _line(raw: dict[str, Any]) -> Line | None:
     glyphs = [char for char in raw["chars"] if char["text"].strip()]
-    text = raw["text"].strip()
+    text = _LOST_SPACE_RE.sub(lambda m: f"{m.group(0)} ", raw["text"].strip())
     if not glyphs or not text:
         return None
     bold = sum(1 for char in glyphs if _is_bold(char["fontname"]))

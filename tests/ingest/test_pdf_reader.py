@@ -171,3 +171,41 @@ def test_blocks_are_small_and_within_one_page_and_section(docs: dict[str, Parsed
         pages = [block.page for block in doc.blocks]
         assert pages == sorted(pages)
         assert all(1 <= page <= doc.page_count for page in pages)
+
+
+TWO_COLUMNS = Path(__file__).parent / "fixtures" / "two-column-pages.pdf"  # two pages of an agency's annual report
+
+
+def test_a_page_in_two_columns_reads_down_each_column():
+    """pdfplumber clusters lines across the whole width; on a two-column page that interleaves
+    the columns line by line. Each column must read as its own text, sentences whole."""
+    from granska.ingest.reader import read_document
+
+    text = " ".join(b.text for b in read_document(TWO_COLUMNS).blocks if b.page == 1)
+    assert "att ett offentligt biträde tillvaratar den sökandes intressen genom att tillsammans med honom" in text
+    assert "Migrationsöverdomstolens domar bildar praxis för Migrationsverkets beslutsfattande" in text
+    # The left column's first section comes before the right column's headings.
+    assert text.index("Arbetssätt") < text.index("Minskad total väntetid")
+
+
+def test_a_table_page_is_not_taken_for_columns():
+    """Figures on both sides of a gap are a table's columns, not text columns: rows stay whole."""
+    import pdfplumber
+
+    from granska.ingest.pdf import _read_page
+
+    with pdfplumber.open(TWO_COLUMNS) as pdf:
+        content = _read_page(pdf.pages[1], 2)
+    assert {line.flow for line in content.lines} == {(0, 0)}
+
+
+def test_a_space_lost_after_a_full_stop_or_comma_is_put_back():
+    from granska.ingest.pdf import _LOST_SPACE_RE
+
+    def fix(text: str) -> str:
+        return _LOST_SPACE_RE.sub(lambda m: f"{m.group(0)} ", text)
+
+    assert fix("under året.Antalet ökade") == "under året. Antalet ökade"
+    assert fix("666 personer,vilket var") == "666 personer, vilket var"
+    for kept in ("82,7 mnkr", "tabell 2.3.1", "www.migrationsverket.se", "t.ex. detta", "Region X,Y"):
+        assert fix(kept) == kept
