@@ -62,6 +62,7 @@ class ParsedDocument:
     title_text: str = ""  # the text of the title page (first page), for metadata inference
     pdf_metadata: dict[str, str] = field(default_factory=dict)
     toc_pages: list[int] = field(default_factory=list)  # pages recognised as table of contents
+    furniture: list[str] = field(default_factory=list)  # running header/footer texts removed from the pages (they name the publisher)
 
 
 HIGH, MEDIUM, LOW, CORRECTED = "hög", "medel", "låg", "rättad"

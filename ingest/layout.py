@@ -20,6 +20,7 @@ _EDGE_ZONE = 0.12  # share of the page height, at top and bottom, where furnitur
 # Furniture lines considered per edge: footers stack up to three lines (report name with the
 # page label "9 (29)", subtitle, office and date), and the label may sit on the innermost one.
 _EDGE_LINES = 3
+_FURNITURE_KEPT = 12  # distinct running header/footer texts kept for metadata inference
 
 
 @dataclass
@@ -56,7 +57,7 @@ class PageContent:
 
 def assemble(path: str, pages: list[PageContent], metadata: dict[str, str]) -> ParsedDocument:
     """Interpret extracted pages: drop furniture and TOC pages, then emit blocks in reading order."""
-    labels = _strip_furniture(pages)
+    labels, furniture = _strip_furniture(pages)
     body_size = _body_size(pages)
     toc_pages = [page.number for page in pages if _is_toc(page.lines)]
     walker = _Walker(body_size)
@@ -75,6 +76,7 @@ def assemble(path: str, pages: list[PageContent], metadata: dict[str, str]) -> P
         title_text="\n".join(title_lines),
         pdf_metadata=metadata,
         toc_pages=toc_pages,
+        furniture=furniture,
     )
 
 
@@ -85,12 +87,14 @@ def _edges(page: PageContent) -> tuple[list[Line], list[Line]]:
     return top, bottom
 
 
-def _strip_furniture(pages: list[PageContent]) -> dict[int, str]:
-    """Remove running headers/footers and page-number lines; return the printed page labels."""
+def _strip_furniture(pages: list[PageContent]) -> tuple[dict[int, str], list[str]]:
+    """Remove running headers/footers and page-number lines; return the printed page labels and
+    the distinct furniture texts (a running header names the report and its publisher)."""
     edges = [_edges(page) for page in pages]
     top_keys = repeated_keys([[line.text for line in top] for top, _ in edges], len(pages))
     bottom_keys = repeated_keys([[line.text for line in bottom] for _, bottom in edges], len(pages))
     labels: dict[int, str] = {}
+    furniture: dict[str, None] = {}
     for page, (top, bottom) in zip(pages, edges):
         drop: list[Line] = []
         for candidates, keys in ((bottom, bottom_keys), (top, top_keys)):
@@ -103,7 +107,8 @@ def _strip_furniture(pages: list[PageContent]) -> dict[int, str]:
                 else:
                     break
         page.lines = [line for line in page.lines if not any(line is dropped for dropped in drop)]
-    return labels
+        furniture.update((line.text, None) for line in drop if page_label(line.text) is None)
+    return labels, list(furniture)[:_FURNITURE_KEPT]
 
 
 def _body_size(pages: list[PageContent]) -> float:

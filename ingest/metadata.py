@@ -148,6 +148,7 @@ class _Sources:
     """The texts metadata is read from, each cleaned once."""
 
     title: str  # title page
+    furniture: str  # running headers and footers
     meta_title: str  # PDF /Title, "" when absent or junk
     meta_author: str
     meta_subject: str
@@ -209,6 +210,7 @@ def _sources(doc: ParsedDocument) -> _Sources:
     texts = [block.text for block in doc.blocks]
     return _Sources(
         title=title,
+        furniture="\n".join(_clean_lines(text) for text in doc.furniture),
         meta_title=useful("title"),
         meta_author=useful("author"),
         meta_subject=useful("subject"),
@@ -302,6 +304,7 @@ def _top_level(src: _Sources, publisher: str = "") -> str:
     counts: Counter[str] = Counter()
     forms: defaultdict[str, Counter[str]] = defaultdict(Counter)
     _top_level_counts(src.title, _TITLE_WEIGHT, counts, forms)
+    _top_level_counts(src.furniture, _TITLE_WEIGHT, counts, forms)
     _top_level_counts(src.metadata, _METADATA_WEIGHT, counts, forms)
     _top_level_counts(src.body, 1, counts, forms)
     if not counts:
@@ -382,6 +385,9 @@ def _publisher(src: _Sources) -> tuple[str, bool, Provenance] | None:
     domain = _DOMAIN_RE.search(head)
     if domain:
         label = _fold(domain["label"]).replace("-", "")
+        if re.match(r"(?:region|landsting)", label) or label.endswith(("kommun", "stad")):
+            # "regionhalland.se": the region's own name, which the Region/kommun count reads.
+            return label.removeprefix("region").removeprefix("landsting"), False, Provenance(f"webbadressen {domain.group(0)}", MEDIUM)
         for word in _CAPITALISED_RE.findall(f"{src.title}\n{src.body}"):
             if _fold(word).replace("-", "") == label:
                 return word, not _is_place_word(word, src), Provenance(f"webbadressen {domain.group(0)}", MEDIUM)
@@ -406,7 +412,8 @@ def _organisation(src: _Sources) -> tuple[str, Provenance]:
     if publisher and not top:
         top = publisher[0]
     if not top:
-        top, where = _top_level_from_file_name(src, unit)
+        top, from_file = _top_level_from_file_name(src, unit)
+        where = from_file if top else where
     if unit and top and _fold(top) not in _fold(unit):
         return f"{top}, {unit}", where
     if unit or top:

@@ -8,6 +8,8 @@ reader sees: one row per logical row, one column per printed column, cells as pr
 
 from __future__ import annotations
 
+import re
+
 from granska.ingest.clean import join_wrapped, normalise_spaces
 
 Cell = str | None
@@ -24,9 +26,21 @@ def clean_table(raw: list[list[Cell]]) -> list[list[str]]:
         return []
     width = max(len(row) for row in grid)
     grid = [row + [""] * (width - len(row)) for row in grid]
-    keep = [col for col in range(width) if any(row[col] for row in grid)]
+    keep = [col for col in range(width) if any(row[col] for row in grid) and not _note_column(grid, col)]
     grid = [[row[col] for col in keep] for row in grid]
     return _merge_duplicate_columns(grid)
+
+
+_NOTE_HEADER_RE = re.compile(r"^(?:not|noter|note|nr)$", re.IGNORECASE)
+_NOTE_REF_RE = re.compile(r"^\d{1,2}(?:\s*[,&-]\s*\d{1,2})*$")
+
+
+def _note_column(grid: list[list[str]], col: int) -> bool:
+    """A column of note references ("Not" over 1, 2, 3 in a balance sheet, its header sometimes
+    split "N ot"): references to the notes, not amounts, so it is left out of the table's values."""
+    header = re.sub(r"\s+", "", grid[0][col])
+    body = [row[col] for row in grid[1:] if row[col]]
+    return bool(_NOTE_HEADER_RE.match(header)) and all(_NOTE_REF_RE.match(cell) for cell in body)
 
 
 def _cell_text(cell: Cell) -> str:

@@ -26,6 +26,12 @@ _MD_STRONG_RE = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
 _MD_EM_RE = re.compile(r"(?<![\w*])\*(?!\s)([^*\n]+?)(?<!\s)\*(?![\w*])")
 _RULE_RE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
 _TITLE_LINES = 20
+# A converter's page comment: "<!-- sida 9 -->", "<!-- page 9 -->", "<!-- PageNumber="9" -->", "<!-- PageBreak -->".
+_PAGE_COMMENT_RE = re.compile(r"<!--\s*(?:sida|page|pagenumber|pagebreak)\b\W*(\d*)[^>]*-->", re.I)
+_COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
+_MD_LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)\s]*\)")  # "[Tabell 13-1](x.csv)" -> "Tabell 13-1"
+_PIPE_ROW_RE = re.compile(r"^\s*\|.*\|\s*$")
+_PIPE_RULE_RE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 
 
 @dataclass
@@ -37,11 +43,13 @@ class _Line:
 
 def read_text(path: Path) -> ParsedDocument:
     """Read a .txt/.md extract into a ParsedDocument, or raise IngestError saying why not."""
-    text = _decode(path)
-    raw_pages = text.replace("\r\n", "\n").replace("\r", "\n").split("\f")
+    text = _decode(path).replace("\r\n", "\n").replace("\r", "\n")
+    raw_pages, marked = _pages(text)
     paged = len(raw_pages) > 1
-    pages = [[_clean(line) for line in page.split("\n")] for page in raw_pages]
-    labels = _strip_furniture(pages) if paged else {}
+    pages = [[_clean(line) for line in _pipe_tables(page.split("\n"))] for page in raw_pages]
+    labels, furniture = _strip_furniture(pages) if paged else ({}, [])
+    for number, label in marked.items():
+        labels[number] = label  # the converter's page number is the one printed on the page
     builder = BlockBuilder()
     toc_pages: list[int] = []
     title_lines: list[str] = []
@@ -58,7 +66,54 @@ def read_text(path: Path) -> ParsedDocument:
         page_count=len(pages),
         title_text="\n".join(title_lines),
         toc_pages=toc_pages,
+        furniture=furniture,
     )
+
+
+def _pages(text: str) -> tuple[list[str], dict[int, str]]:
+    """The text's pages (form feeds or page comments) and the labels page comments give them."""
+    if not _PAGE_COMMENT_RE.search(text):
+        return text.split("\f"), {}
+    pages: list[str] = []
+    labels: dict[int, str] = {}
+    parts = _PAGE_COMMENT_RE.split(text)  # text, number, text, number, ...
+    if parts[0].strip():
+        pages.append(parts[0])
+    for number, body in zip(parts[1::2], parts[2::2], strict=True):
+        pages += body.split("\f")
+        if number:
+            labels[len(pages) - len(body.split("\f")) + 1] = number
+    return pages or [""], labels
+
+
+def _pipe_tables(lines: list[str]) -> list[str]:
+    """Markdown pipe tables as tab-separated rows, the form `_walk` reads tables in: header rows
+    (every row above the `| --- |` rule) joined per column ("Bokslut" over "2024" is "Bokslut
+    2024"), empty spacer rows dropped."""
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        if not _PIPE_ROW_RE.match(lines[index]):
+            out.append(lines[index])
+            index += 1
+            continue
+        end = index
+        while end < len(lines) and _PIPE_ROW_RE.match(lines[end]):
+            end += 1
+        block = lines[index:end]
+        rule = next((i for i, line in enumerate(block) if _PIPE_RULE_RE.match(line)), None)
+        rows = [[_BREAK_TAG_RE.sub(" ", cell).strip() for cell in line.strip().strip("|").split("|")]
+                for i, line in enumerate(block) if i != rule]
+        rows = [row for row in rows if any(row)]
+        if rule and rule > 1 and rows:
+            width = max(len(row) for row in rows[:rule])
+            header = [" ".join(row[col] for row in rows[:rule] if col < len(row) and row[col]) for col in range(width)]
+            rows = [header, *rows[rule:]]
+        # a lone cell stays a line of text; a table needs two columns
+        out += ["\t".join(cell or " " for cell in row) if len(row) > 1 else row[0] for row in rows]
+        out.append("")
+        index = end
+    return out
 
 
 def _decode(path: Path) -> str:
@@ -92,15 +147,18 @@ def _clean(raw: str) -> _Line:
         re.fullmatch(r"(\*\*|__).+\1", bare) or re.fullmatch(r"\*[^*].*\*", bare) or re.fullmatch(r"(?i)<(b|strong|i|em)>.*</\1>", bare)
     )
     line = _BREAK_TAG_RE.sub(" ", line)
+    line = _COMMENT_RE.sub("", line)
     line = _TAG_RE.sub("", line)
+    line = _MD_LINK_RE.sub(r"\1", line)
     line = _MD_STRONG_RE.sub(lambda m: m.group(1) or m.group(2), line)
     line = _MD_EM_RE.sub(r"\1", line)
     cells = [normalise_spaces(cell) for cell in line.split("\t")]
     return _Line("\t".join(cells) if any(cells) else "", level, emphasised)
 
 
-def _strip_furniture(pages: list[list[_Line]]) -> dict[int, str]:
-    """Drop running header/footer lines and page numbers of form-feed pages; return page labels."""
+def _strip_furniture(pages: list[list[_Line]]) -> tuple[dict[int, str], list[str]]:
+    """Drop running header/footer lines and page numbers of form-feed pages; return page labels
+    and the distinct furniture texts (a running header names the report and its publisher)."""
     def edge(lines: list[_Line], from_end: bool) -> _Line | None:
         filled = [line for line in lines if line.text]
         return (filled[-1] if from_end else filled[0]) if filled else None
@@ -109,6 +167,7 @@ def _strip_furniture(pages: list[list[_Line]]) -> dict[int, str]:
     top_keys = repeated_keys([[top.text] if top else [] for top, _ in edges], len(pages))
     bottom_keys = repeated_keys([[bottom.text] if bottom else [] for _, bottom in edges], len(pages))
     labels: dict[int, str] = {}
+    furniture: dict[str, None] = {}
     for number, (top, bottom) in enumerate(edges, start=1):
         for line, keys in ((bottom, bottom_keys), (top, top_keys)):
             if line is None:
@@ -117,8 +176,10 @@ def _strip_furniture(pages: list[list[_Line]]) -> dict[int, str]:
             if label is not None or furniture_key(line.text) in keys:
                 if label is not None:
                     labels.setdefault(number, label)
+                else:
+                    furniture[line.text] = None
                 line.text = ""
-    return labels
+    return labels, list(furniture)[:12]
 
 
 def _drop_toc(lines: list[_Line]) -> tuple[list[_Line], int | None]:

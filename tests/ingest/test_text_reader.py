@@ -125,3 +125,34 @@ def test_empty_or_binary_text_is_rejected(tmp_path: Path) -> None:
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
     with pytest.raises(IngestError, match="binär"):
         read_document(binary)
+
+
+def test_markdown_pipe_tables_page_comments_and_note_columns(tmp_path):
+    """A converter's markdown: page comments are pages with their printed numbers, pipe tables are
+    tables (stacked header rows joined per column, a note-reference column left out), links keep
+    their text."""
+    from granska.ingest.text import read_text
+
+    md = tmp_path / "rapport.md"
+    md.write_text(
+        "<!-- sida 8 -->\n\nSärredovisning 2024\n\nNämnden för Ekonomi      Ålunda kommun\n\n"
+        "<!-- sida 9 -->\n\nNämnden för Ekonomi      Ålunda kommun\n\n## 1 Drift\n\nUtfallet blev bra.\n\n"
+        "[Tabell 9-1](tabeller/9-1.csv)\n\n"
+        "| Miljoner kronor | N<br>ot | Bokslut | Bokslut |\n| | | 2023 | 2024 |\n| --- | --- | --- | --- |\n"
+        "| Verksamhetens intäkter | 1 | 205,2 | 224,1 |\n|  |  |  |  |\n| Verksamhetens kostnader | 2 | -213,3 | -234,4 |\n\n"
+        "<!-- sida 10 -->\n\nNämnden för Ekonomi      Ålunda kommun\n\nSlut.\n",
+        encoding="utf-8",
+    )
+    doc = read_text(md)
+    tables = [b for b in doc.blocks if b.kind == "table"]
+    assert len(tables) == 1
+    assert tables[0].rows == [["Miljoner kronor", "Bokslut 2023", "Bokslut 2024"],
+                              ["Verksamhetens intäkter", "205,2", "224,1"],
+                              ["Verksamhetens kostnader", "-213,3", "-234,4"]]
+    assert tables[0].caption == "Tabell 9-1" and tables[0].page_label == "9"
+    text = " ".join(b.text for b in doc.blocks)
+    assert "<!--" not in text and "](" not in text
+    inside = " ".join(b.text for b in doc.blocks if b.page > 1)
+    assert "Ålunda kommun" not in inside  # the running header is furniture, kept for metadata only
+    assert doc.furniture == ["Nämnden för Ekonomi Ålunda kommun"]
+    assert doc.page_count == 3
