@@ -44,6 +44,7 @@ class Candidate:
     kind: str  # "sentence" | "row"
     figures: list[Figure] = field(default_factory=list)
     seq: int = 0  # order within its chunk, to find neighbours
+    line: int = 0  # the paragraph (line of its chunk) a sentence belongs to
     bullet: bool = False
     label: str = ""  # a table row's own label ("Sjukfrånvaro"); the rest of a row is column names and values
     row_key: str = ""  # the most specific label cell, which identifies the row across tables
@@ -76,14 +77,15 @@ def _sentence_candidates(chunk: Chunk, rank: int, previous: Chunk | None) -> lis
     out = []
     seq = 0
     begun = _begun_before(chunk, previous)
-    for line in chunk.text.split("\n"):
+    for line_no, line in enumerate(chunk.text.split("\n")):
         bullet = bool(_BULLET.match(line))
         for sentence in _SENTENCE.split(_BULLET.sub("", line).strip()):
             sentence = sentence.strip()
             if seq == 0 and begun:
                 sentence, begun = f"{begun} {sentence}", ""
             if len(sentence) > 15 or (bullet and len(sentence) >= 3):  # list items may be one word
-                out.append(Candidate(sentence, chunk, rank, "sentence", parse_figures(sentence), seq=seq, bullet=bullet))
+                out.append(Candidate(sentence, chunk, rank, "sentence", parse_figures(sentence), seq=seq,
+                                     bullet=bullet, line=line_no))
                 seq += 1
     return out
 
@@ -752,10 +754,31 @@ def _explained_elsewhere(scored: list[Candidate], best: Candidate, chosen: list[
     return [cause] + ([nxt] if nxt is not None and _GOES_ON.match(nxt.text) else [])
 
 
+_PARAGRAPH_FOLLOWERS = 2
+
+
+def _rest_of_paragraph(scored: list[Candidate], last: Candidate, chosen: list[Candidate]) -> list[Candidate]:
+    """The sentences after a statement in its own paragraph (at most two): a why-answer whose
+    statement says what happened but not why ("... blir allt mer tidskrävande.") finds the cause
+    in the sentences that go on with it ("Klimatförändringarna gör att skyfallen blir vanligare ...")."""
+    if last.kind != "sentence":
+        return []
+    out = []
+    for cand in sorted((c for c in scored if c.chunk.id == last.chunk.id and c.kind == "sentence"
+                        and c.line == last.line and c.seq > last.seq), key=lambda c: c.seq):
+        if len(out) == _PARAGRAPH_FOLLOWERS or cand.bullet != last.bullet:
+            break
+        if cand not in chosen:
+            out.append(cand)
+    return out
+
+
 def _why_parts(scored: list[Candidate], best: Candidate) -> list[Part]:
     """The best passage, the cause sentence or items that follow it, and other causal sentences
     of the same report (at most four statements, in reading order)."""
     chosen = [best] + (_cause_below(scored, best) or _continuation(scored, best)) + _items_after(scored, best)
+    if not any(_CAUSAL.search(c.text) for c in chosen):
+        chosen += _rest_of_paragraph(scored, chosen[-1], chosen)
     chosen += _explained_elsewhere(scored, best, chosen)
     pool = [c for c in scored if c.chunk.document == best.chunk.document and c.coverage >= 0.5 * best.coverage]
     chosen += [c for c in pool if _CAUSAL.search(c.text) and c not in chosen][: max(0, 3 - len(chosen))]

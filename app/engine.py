@@ -143,7 +143,7 @@ class Engine:
         else:
             scope = resolve_scope(query, docs, self.mentions)
             if scope.refusal:
-                answer = self._refusal(question, scope.refusal)
+                answer = self._refusal(question, scope.refusal, scope.missing)
             else:
                 t0 = time.perf_counter()
                 hits = self._retrieve(query, scope.documents, self._scope_filters(scope, filters))
@@ -155,7 +155,10 @@ class Engine:
                 if draft is not None:
                     self._flag_contradictions(draft)
                 answer = self._render(question, draft) if draft else self._refusal(
-                    question, scope.unstated or f"{_NO_ANSWER}. {archive_summary(scope.documents)}"
+                    question, scope.unstated or f"{_NO_ANSWER}: rapporterna anger inte det som frågan gäller. "
+                    f"{archive_summary(scope.documents)}",
+                    "period" if scope.unstated and scope.required_all - set(query.places) else
+                    "organisation" if scope.unstated else "measure",
                 )
                 if self._llm is not None and draft is not None:
                     answer = self._llm_answer(question, answer, hits)
@@ -321,8 +324,8 @@ class Engine:
                 self._row_groups[document] = groups
             draft.contradictions.extend(find_contradictions(figures, groups)[:2])
 
-    def _refusal(self, question: str, text: str) -> Answer:
-        return Answer(question=question, answer=text, refused=True)
+    def _refusal(self, question: str, text: str, missing: str | None = None) -> Answer:
+        return Answer(question=question, answer=text, refused=True, missing=missing)
 
     def _render(self, question: str, draft: Draft) -> Answer:
         citations: list[Citation] = []

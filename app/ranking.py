@@ -51,10 +51,13 @@ HAND_SET: dict[str, float] = {
 
 @lru_cache(maxsize=1)
 def fitted_weights() -> dict[str, float]:
-    """The weights in use: weights.json's fitted ones when present, else the hand-set ones."""
+    """The weights in use: weights.json's fitted ones when the fit chose them ("use": "fitted"),
+    else the hand-set ones (also when the file is absent)."""
     if not WEIGHTS_FILE.exists():
         return dict(HAND_SET)
     data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
+    if data.get("use") != "fitted":
+        return dict(HAND_SET)
     return {name: float(data["weights"].get(name, 0.0)) for name in FEATURES}
 
 

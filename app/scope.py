@@ -62,6 +62,7 @@ class Scope:
     required_words: set[str] = field(default_factory=set)  # a passage must say one of these (a month inside a report's span)
     required_all: set[str] = field(default_factory=set)  # a passage must say each of these (a period told from another report)
     unstated: str | None = None  # the refusal when no passage says them
+    missing: str | None = None  # what a refusal found missing: "organisation" or "period"
 
 
 def organisation_words(records: list[DocumentRecord]) -> dict[str, set[str]]:
@@ -99,7 +100,7 @@ def resolve_scope(query: Query, records: list[DocumentRecord], mentions: Mention
         # "Region Stockholm", a kommun's neighbour) may still answer, in a passage that names it.
         speaking = _stating(mentions, docs, [w for p in unknown_places for w in p.split()])
         if not speaking:
-            return Scope([], refusal=_no_org(unknown_places, records))
+            return Scope([], refusal=_no_org(unknown_places, records), missing="organisation")
         scope = resolve_scope(replace(query, places=[p for p in query.places if p not in unknown_places]), speaking, mentions)
         if scope.refusal is None:
             scope.restricted = True
@@ -112,7 +113,7 @@ def resolve_scope(query: Query, records: list[DocumentRecord], mentions: Mention
         docs = [d for d in docs if any(p in d.organisation.lower() for p in known_places)]
         named_orgs &= {d.organisation for d in docs}
     if query.whole_organisation and all("," in d.organisation for d in docs):
-        return Scope([], refusal=_only_units(docs or records))
+        return Scope([], refusal=_only_units(docs or records), missing="organisation")
     # An organisation word is a strong hint, not a hard filter: "Regionstyrelsen" names one
     # organisation in the archive but is also discussed in another's reports.
     attempts = [[d for d in docs if d.organisation in named_orgs], docs] if named_orgs else [docs]
@@ -137,7 +138,7 @@ def resolve_scope(query: Query, records: list[DocumentRecord], mentions: Mention
     if told is not None and told.documents:
         told.unstated = _no_period(query, attempts[0] or records)
         return told
-    return Scope([], refusal=_no_period(query, attempts[0] or records))
+    return Scope([], refusal=_no_period(query, attempts[0] or records), missing="period")
 
 
 def _elsewhere(query: Query, docs: list[DocumentRecord], mentions: Mentions | None) -> Scope | None:

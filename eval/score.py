@@ -57,7 +57,8 @@ Retrieval (`recall@5`, `recall@10`)
 
 Passing (`passed`)
     figure_table, figure_text, compare, ambiguous_period: not refused, figure_ok and citation_ok.
-    why, list: not refused, keyword_coverage >= `KEYWORD_PASS`, and a source document cited.
+    why, list: not refused, keyword_coverage >= `KEYWORD_PASS`, and a source document cited; an
+    item with expected figures and no keywords: not refused, figure_ok, a source cited.
     unanswerable: refused and no invented figures.
 """
 
@@ -345,6 +346,10 @@ def score_question(item: Mapping[str, Any], answer: Mapping[str, Any],
 
     if category in FIGURE_CATEGORIES:
         passed = not refused and figure_ok is not False and bool(citation_ok)
+    elif category in KEYWORD_CATEGORIES and coverage is None and expected:
+        # A why/list item that names the figure of its cause instead of keywords ("en rättning
+        # om 34,4 miljoner kronor") is passed by stating that figure, from a source.
+        passed = not refused and figure_ok is True and bool(cited_source)
     elif category in KEYWORD_CATEGORIES:
         passed = (not refused and coverage is not None and coverage >= KEYWORD_PASS
                   and bool(cited_source))

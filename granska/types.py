@@ -202,9 +202,12 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     id: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # What a refusal found missing: "organisation" (no report of it), "period" (no report for
+    # it, nor one that states it), "measure" (the reports in scope do not state what was asked).
+    missing: str | None = None
 
     def to_dict(self) -> dict:
-        """The DESIGN.md answer object (extended with `warnings`, never narrowed)."""
+        """The DESIGN.md answer object (extended with `warnings` and `missing`, never narrowed)."""
         data = asdict(self)
         if data["id"] is None:
             data.pop("id")

@@ -79,17 +79,19 @@ def test_answer_to_a_table_figure_names_the_right_period(engine):
 
 
 @pytest.mark.parametrize(
-    "question",
+    ("question", "missing"),
     [
-        "Hur stor var sjukfrånvaron i Region Skåne 2020?",  # an organisation the archive does not hold
-        "Vad var prognosen för Regionkontoret i mars 2017?",  # a period with no report
+        ("Hur stor var sjukfrånvaron i Region Skåne 2020?", "organisation"),  # an organisation the archive does not hold
+        ("Vad var prognosen för Regionkontoret i mars 2017?", "period"),  # a period with no report
+        ("Hur många elbilar köpte Regionkontoret under 2020?", "measure"),  # a measure no report states
     ],
 )
-def test_questions_the_archive_cannot_answer_are_refused(engine, question):
+def test_questions_the_archive_cannot_answer_are_refused(engine, question, missing):
     answer = engine.ask(question)
     assert answer.refused
     assert answer.answer.startswith("Det framgår inte")
     assert not answer.figures
+    assert answer.missing == missing and answer.to_dict()["missing"] == missing
 
 
 def test_a_year_before_the_reports_is_refused_when_no_later_report_states_it(engine):

@@ -327,3 +327,13 @@ def test_summarise_per_category_and_overall() -> None:
     assert unans["figure_accuracy"] is None and unans["recall@5"] is None
     assert overall["latency_ms_median"] == 250.0 and overall["latency_ms_p95"] == 400.0
     assert overall["keyword_coverage"] is None
+
+
+def test_a_why_item_with_a_figure_and_no_keywords_passes_by_the_figure() -> None:
+    item = {**WHY_ITEM, "id": "t-6", "keywords": [], "figures": ["34,4 miljoner kronor"],
+            "evidence": ["beror på en rättning som har gjorts om 34,4 miljoner kronor"]}
+    passage = "Avskrivningarna har ökat, vilket beror på en rättning som har gjorts om 34,4 miljoner kronor."
+    right = score_question(item, answer(f"{passage} [1]", [citation(F20, passage)]))
+    assert right["passed"]
+    wrong = score_question(item, answer("Avskrivningarna ökade med 3,4 miljoner kronor. [1]", [citation(F20, passage)]))
+    assert not wrong["passed"]
