@@ -777,11 +777,14 @@ def _why_parts(scored: list[Candidate], best: Candidate) -> list[Part]:
     """The best passage, the cause sentence or items that follow it, and other causal sentences
     of the same report (at most four statements, in reading order)."""
     chosen = [best] + (_cause_below(scored, best) or _continuation(scored, best)) + _items_after(scored, best)
-    if not any(_CAUSAL.search(c.text) for c in chosen):
-        chosen += _rest_of_paragraph(scored, chosen[-1], chosen)
     chosen += _explained_elsewhere(scored, best, chosen)
     pool = [c for c in scored if c.chunk.document == best.chunk.document and c.coverage >= 0.5 * best.coverage]
     chosen += [c for c in pool if _CAUSAL.search(c.text) and c not in chosen][: max(0, 3 - len(chosen))]
+    if not any(_CAUSAL.search(c.text) for c in chosen):
+        # no cause found anywhere: the statement's own paragraph goes on with it
+        anchor = max((c for c in chosen if c.chunk.id == best.chunk.id and c.kind == "sentence"),
+                     key=lambda c: c.seq, default=best)
+        chosen += _rest_of_paragraph(scored, anchor, chosen)
     return [Part(c) for c in sorted(chosen[:6], key=lambda c: (c.chunk.position, c.seq))]
 
 
