@@ -102,6 +102,10 @@ def _begun_before(chunk: Chunk, previous: Chunk | None) -> str:
     return _BULLET.sub("", _SENTENCE.split(tail)[-1]).strip()
 
 
+_ROW_UNIT_RE = re.compile(r"\((%|procent|tkr|mnkr|kr|antal|st|dagar|personer)\)", re.I)
+_ROW_UNIT = {"%": "%", "procent": "%", "tkr": "tkr", "mnkr": "mnkr", "kr": "kr", "antal": "", "st": "", "dagar": "", "personer": ""}
+
+
 def _row_candidates(chunk: Chunk, rank: int) -> list[Candidate]:
     """Each body row rendered as "label – column: value, column: value" (header meanings attached)."""
     lines = chunk.text.split("\n")
@@ -125,6 +129,9 @@ def _row_candidates(chunk: Chunk, rank: int) -> list[Candidate]:
         label = ", ".join(names)
         parts = []
         first_column = None
+        # a row that states its own unit ("Genomsnittlig upplåningsränta (%)") overrides the caption's
+        unit_mark = _ROW_UNIT_RE.search(label)
+        row_unit = _ROW_UNIT[unit_mark.group(1).lower()] if unit_mark else None
         for col, cell in enumerate(cells[lead:], start=lead):
             cell = cell.strip()
             if not cell:
@@ -132,7 +139,7 @@ def _row_candidates(chunk: Chunk, rank: int) -> list[Candidate]:
             name = header[col].strip() if col < len(header) else ""
             if first_column is None and any(ch.isdigit() for ch in cell):
                 first_column = name
-            unit = unit_of(name) or caption_unit
+            unit = unit_of(name) or (row_unit if row_unit is not None else caption_unit)
             shown = cell
             if unit and unit != "%" and re.fullmatch(r"[+\-−–]?\d[\d \u00a0]*(,\d+)?", cell):
                 shown = f"{cell} {unit}"  # a bare number takes the unit its column or caption states

@@ -108,6 +108,17 @@ class SectionTracker:
         return ""
 
 
+_FIGURE_CELL_RE = re.compile(r"^[+\-−–]?\s?\d[\d \u00a0]*(?:[,.]\d+)?\s?%?$")
+
+
+def is_figure_row(row: list[str]) -> bool:
+    """A row whose value cells (after its label) are mostly figures: a body row, not a header
+    ("Kassa och bank | 379,0 | 425,9"); a header's cells are words or years ("Bokslut 2024")."""
+    cells = [c.strip() for c in row[1:] if c.strip()]
+    figures = [c for c in cells if _FIGURE_CELL_RE.match(c) and not re.fullmatch(r"(?:19|20)\d\d", c)]
+    return len(cells) >= 2 and len(figures) >= 0.6 * len(cells)
+
+
 @dataclass
 class BlockBuilder:
     """Collects headings, paragraphs and tables in reading order and packs them into Blocks."""
@@ -141,8 +152,21 @@ class BlockBuilder:
             self._pending.append(piece)
 
     def table(self, rows: list[list[str]], caption: str, page: int, page_label: str | None) -> None:
-        """Add a table; large tables become several blocks, each starting with the header row."""
+        """Add a table; large tables become several blocks, each starting with the header row.
+
+        A table whose first row is a row of figures has no header of its own (a table continued
+        on the next page, a header collapsed into one cell by a converter): it takes the header of
+        the table before it in the same section when that has as many columns, else an empty one,
+        so that its first row stays a row and its figures never become column names."""
         self._flush()
+        if rows and is_figure_row(rows[0]):
+            width = len(rows[0])
+            previous = next((b for b in reversed(self.blocks) if b.kind == "table"), None)
+            if previous is not None and previous.section == self.sections.path and previous.rows and len(previous.rows[0]) == width:
+                rows = [previous.rows[0], *rows]
+                caption = caption or previous.caption
+            else:
+                rows = [[""] * width, *rows]
         for piece in split_table(rows, MAX_BLOCK_CHARS):
             self.blocks.append(
                 Block(

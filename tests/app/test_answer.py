@@ -355,3 +355,13 @@ def test_a_summary_that_lists_amounts_is_followed_by_the_detail_of_the_item_aske
     other = chunk(2, "Lokalerna har renoverats under året. Kostnaden blev ca 9 mnkr.", "Lokaler")
     parts = answer("Hur mycket drog försäljningen av textilierna till Berendsen in?", [summary, other])
     assert parts is not None and not any("Kostnaden blev" in p for p in parts)
+
+
+def test_a_row_that_states_its_own_unit_is_not_given_the_captions():
+    from granska.app.answer import _row_candidates
+
+    table = chunk(0, "Låneskuld, miljoner kronor\n | 2023 | 2024\nLåneskuld till banker | 1 300 | 1 200\n"
+                     "Genomsnittlig ränta (%) | 0,71 | 1,30\nAntal lån (antal) | 12 | 14", kind="table")
+    rows = {c.label: c.text for c in _row_candidates(table, 0)}
+    assert "1 200 mnkr" in rows["Låneskuld till banker"]
+    assert "mnkr" not in rows["Genomsnittlig ränta (%)"] and "mnkr" not in rows["Antal lån (antal)"]

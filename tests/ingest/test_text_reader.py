@@ -156,3 +156,21 @@ def test_markdown_pipe_tables_page_comments_and_note_columns(tmp_path):
     assert "Ålunda kommun" not in inside  # the running header is furniture, kept for metadata only
     assert doc.furniture == ["Nämnden för Ekonomi Ålunda kommun"]
     assert doc.page_count == 3
+
+
+def test_a_table_without_a_header_row_keeps_its_first_row():
+    """A table continued on the next page (or whose header a converter collapsed into one cell)
+    starts with a row of figures: it takes the previous table's header, or none, but its figures
+    never become column names."""
+    from granska.ingest.structure import BlockBuilder, is_figure_row
+
+    assert is_figure_row(["Kassa och bank", "379,0", "425,9", "264,0"])
+    assert not is_figure_row(["Miljoner kronor", "Bokslut 2023", "2024", "Prognos"])
+    builder = BlockBuilder()
+    builder.table([["Tillgångar", "2023", "2024"], ["Mark", "1621,9", "1793,9"]], "Balansräkning", 3, "3")
+    builder.table([["Kassa och bank", "72,6", "67,0"], ["Summa", "1799,4", "2081,6"]], "", 4, "4")
+    builder.table([["Låneskuld", "1 550", "1 450", "1 300"], ["Ränta", "0,55", "0,54", "0,71"]], "Låneskuld", 5, "5")
+    first, continued, lone = [b for b in builder.finish() if b.kind == "table"]
+    assert continued.rows[0] == ["Tillgångar", "2023", "2024"] and continued.rows[1][0] == "Kassa och bank"
+    assert continued.caption == "Balansräkning"
+    assert lone.rows[0] == ["", "", "", ""] and lone.rows[1][0] == "Låneskuld"
