@@ -157,7 +157,7 @@ class Engine:
                 answer = self._render(question, draft) if draft else self._refusal(
                     question, scope.unstated or f"{_NO_ANSWER}: rapporterna anger inte det som frågan gäller. "
                     f"{archive_summary(scope.documents)}",
-                    "period" if scope.unstated and scope.required_all - set(query.places) else
+                    "period" if scope.required_words or (scope.unstated and scope.required_all - set(query.places)) else
                     "organisation" if scope.unstated else "measure",
                 )
                 if self._llm is not None and draft is not None:

@@ -102,10 +102,11 @@ def resolve_scope(query: Query, records: list[DocumentRecord], mentions: Mention
         if not speaking:
             return Scope([], refusal=_no_org(unknown_places, records), missing="organisation")
         scope = resolve_scope(replace(query, places=[p for p in query.places if p not in unknown_places]), speaking, mentions)
-        if scope.refusal is None:
-            scope.restricted = True
-            scope.required_all |= set(unknown_places)
-            scope.unstated = scope.unstated or _no_org(unknown_places, records)
+        if scope.refusal is not None:  # the place is what the archive lacks first
+            return Scope([], refusal=_no_org(unknown_places, records), missing="organisation")
+        scope.restricted = True
+        scope.required_all |= set(unknown_places)
+        scope.unstated = scope.unstated or _no_org(unknown_places, records)
         return scope
     # A place name is a hard restriction: "Regionkontoret i Halland 2021" is not answered from Värmland.
     known_places = [p for p in query.places if p in archive_text]
