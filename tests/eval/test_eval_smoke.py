@@ -95,7 +95,7 @@ def test_eval_cli_hybrid_and_lexical(sample_store, tmp_path: Path) -> None:
     # Two question files: results come per file, and for the one sets.json marks as held out
     # (the file's stem names its set; its content here is a slice of the dev questions).
     first = write_questions(items[::2], tmp_path / "dev.jsonl")
-    second = write_questions(items[1::2], tmp_path / "kungsbacka.jsonl")
+    second = write_questions(items[1::2], tmp_path / "migrationsverket.jsonl")
     out = tmp_path / "eval"
 
     result = CliRunner().invoke(app, [
@@ -111,9 +111,9 @@ def test_eval_cli_hybrid_and_lexical(sample_store, tmp_path: Path) -> None:
     data = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     sets = data["by_set"]["hybrid"]
     assert {name: s["overall"]["n"] for name, s in sets.items()} == {
-        "dev": len(items[::2]), "kungsbacka": len(items[1::2]), "held-out": len(items[1::2])}
-    assert data["meta"]["held_out_sets"] == ["kungsbacka"]
-    assert "kungsbacka (hållen utanför)" in (out / "report.md").read_text(encoding="utf-8")
+        "dev": len(items[::2]), "migrationsverket": len(items[1::2]), "held-out": len(items[1::2])}
+    assert data["meta"]["held_out_sets"] == ["migrationsverket"]
+    assert "migrationsverket (hållen utanför)" in (out / "report.md").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")

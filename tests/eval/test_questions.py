@@ -154,3 +154,26 @@ def test_reference_answer_passes_its_own_scoring(name: str, folder: Path, item: 
     assert result["passed"], result
     assert result["figure_ok"] is not False
     assert result["keyword_coverage"] in (None, 1.0)
+
+
+@pytest.mark.parametrize("name", ["migrationsverket", "kungsbacka"])
+def test_publisher_sets_are_well_formed(name: str) -> None:
+    """The question files on the extra real documents (written by helpers who never saw granska,
+    their evidence checked against the extracted text when written): schema, categories, and
+    figures the scorer can read. Their documents are not shipped, so evidence is not re-checked
+    here; the sets' held-out status lives in sets.json."""
+    items = load(QUESTIONS / f"{name}.jsonl")
+    assert len(items) >= 45 and len({i["id"] for i in items}) == len(items)
+    counts = Counter(item["category"] for item in items)
+    assert {c for c in CATEGORIES if c != "ambiguous_period"} <= set(counts)
+    for item in items:
+        for key, kind in REQUIRED.items():
+            assert isinstance(item.get(key), kind), (item["id"], key)
+        assert item["category"] in CATEGORIES
+        assert len(expected_figures(item)) == len(item["figures"])
+        if item["category"] == "unanswerable":
+            assert not item["source"] and not item["figures"]
+        else:
+            assert item["source"] and item["evidence"]
+    sets = json.loads((QUESTIONS / "sets.json").read_text(encoding="utf-8"))
+    assert name in sets and isinstance(sets[name]["held_out"], bool)
