@@ -55,7 +55,6 @@ ABBREVIATIONS = {
     "hos": "hälso- och sjukvård",
     "hsv": "hälso- och sjukvård",
     "hr": "HR personal",
-    "fvis": "FVIS Framtidens vårdinformationsstöd",
     "ur": "uppföljningsrapport",
 }
 _ABBREVIATION = re.compile(r"\b(" + "|".join(k for k in ABBREVIATIONS if k != "ur") + r")\b", re.I)
