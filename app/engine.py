@@ -97,10 +97,7 @@ class Engine:
         self.lexical = lexical
         self._row_groups: dict[str, list] = {}  # per report, for contradiction checks; reset with the index
         self._by_position = {(c.document, c.position): c for c in lexical.chunks}
-        texts: dict[str, list[str]] = {}
-        for c in lexical.chunks:
-            texts.setdefault(c.document, []).append(c.text)
-        self.mentions = Mentions(texts)  # which reports say a word: the scope check's evidence
+        self.mentions = Mentions(lexical.chunks)  # which reports say a word: the scope check's evidence
         self.retriever = HybridRetriever(
             self.store,
             lexical,
@@ -157,8 +154,7 @@ class Engine:
                 answer = self._render(question, draft) if draft else self._refusal(
                     question, scope.unstated or f"{_NO_ANSWER}: rapporterna anger inte det som frågan gäller. "
                     f"{archive_summary(scope.documents)}",
-                    "period" if scope.required_words or (scope.unstated and scope.required_all - set(query.places)) else
-                    "organisation" if scope.unstated else "measure",
+                    scope.missing or "measure",
                 )
                 if self._llm is not None and draft is not None:
                     answer = self._llm_answer(question, answer, hits)

@@ -21,6 +21,7 @@ from granska.app.query import Query
 from granska.index.lexical import analyse_words
 from granska.index.registry import DocumentRecord
 from granska.ingest.periods import find_month_ranges, month_name
+from granska.types import Chunk
 
 # Words of organisation names too generic to identify one ("Region", "Nämnden för", "Stad").
 _GENERIC_ORG_WORDS = frozenset(
@@ -37,16 +38,21 @@ def period_label(period_end: int, period_start: int | None = None) -> str:
 
 
 class Mentions:
-    """Which documents say a word (lower-case, as a word of its own), from the indexed passages."""
+    """Which documents say a word (lower-case, as a word of its own), from the indexed passages.
 
-    def __init__(self, texts: dict[str, list[str]]) -> None:
-        self._words: dict[str, set[str]] = {}
-        for document, chunks in texts.items():
-            for text in chunks:
-                for word in set(re.findall(r"[\wåäöé]+", text.lower())):
-                    self._words.setdefault(word, set()).add(document)
+    Built on first use: most questions name a place and period the catalogue already holds, so
+    the word map is not made at start-up or on reload unless a question needs it."""
+
+    def __init__(self, chunks: list[Chunk]) -> None:
+        self._chunks = chunks
+        self._words: dict[str, set[str]] | None = None
 
     def documents(self, word: str) -> set[str]:
+        if self._words is None:
+            self._words = {}
+            for chunk in self._chunks:
+                for found in set(re.findall(r"\w+", chunk.text.lower())):
+                    self._words.setdefault(found, set()).add(chunk.document)
         return self._words.get(word.lower(), set())
 
     def all_of(self, words: list[str]) -> set[str]:
@@ -62,7 +68,9 @@ class Scope:
     required_words: set[str] = field(default_factory=set)  # a passage must say one of these (a month inside a report's span)
     required_all: set[str] = field(default_factory=set)  # a passage must say each of these (a period told from another report)
     unstated: str | None = None  # the refusal when no passage says them
-    missing: str | None = None  # what a refusal found missing: "organisation" or "period"
+    # What the archive lacks: for a refusal, its kind ("organisation" or "period"); for a scope
+    # that only passages stating a period or place may answer, what is missing if none does.
+    missing: str | None = None
 
 
 def organisation_words(records: list[DocumentRecord]) -> dict[str, set[str]]:
@@ -107,6 +115,7 @@ def resolve_scope(query: Query, records: list[DocumentRecord], mentions: Mention
         scope.restricted = True
         scope.required_all |= set(unknown_places)
         scope.unstated = scope.unstated or _no_org(unknown_places, records)
+        scope.missing = scope.missing or "organisation"
         return scope
     # A place name is a hard restriction: "Regionkontoret i Halland 2021" is not answered from Värmland.
     known_places = [p for p in query.places if p in archive_text]
@@ -129,15 +138,15 @@ def resolve_scope(query: Query, records: list[DocumentRecord], mentions: Mention
             # a better source than other organisations' reports for the period.
             told = _elsewhere(query, candidates, mentions)
             if told is not None and told.documents:
-                told.unstated = _no_period(query, candidates)
+                told.unstated, told.missing = _no_period(query, candidates), "period"
                 return told
     spanning = _spanning_month(query, attempts[0])
     if spanning:
         words = {month_name(m.month) for m in query.months}
-        return Scope(spanning, restricted=True, required_words=words)
+        return Scope(spanning, restricted=True, required_words=words, missing="period")
     told = _elsewhere(query, attempts[0], mentions)
     if told is not None and told.documents:
-        told.unstated = _no_period(query, attempts[0] or records)
+        told.unstated, told.missing = _no_period(query, attempts[0] or records), "period"
         return told
     return Scope([], refusal=_no_period(query, attempts[0] or records), missing="period")
 

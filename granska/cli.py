@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -50,6 +52,19 @@ def _parse_filters(values: list[str] | None) -> dict:
             raise typer.BadParameter(f"okänt filter {key!r}: använd organisation, report_type, year eller document")
         filters[key] = int(value) if key == "year" and value.strip().isdigit() else value.strip()
     return filters
+
+
+@contextmanager
+def _reported(*codes: tuple[type[BaseException] | tuple[type[BaseException], ...], int]) -> Iterator[None]:
+    """Errors a command reports by their message and an exit code (first match wins), not a traceback."""
+    try:
+        yield
+    except Exception as exc:
+        code = next((code for kinds, code in codes if isinstance(exc, kinds)), None)
+        if code is None:
+            raise
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(code) from exc
 
 
 def _engine(store: Path | None, chroma_url: str | None = None):
@@ -99,14 +114,8 @@ def ingest(
             raise typer.Exit(2) from exc
         corrections.save()
         typer.echo(f"Metadata rättad för {len(names)} dokument ur {metadata}.")
-    try:
+    with _reported((StoreLocked, 3), ((FileNotFoundError, StoreError), 2)):
         report = ArchiveWriter(settings, progress=True).ingest(paths, remove_missing=not keep_missing)
-    except StoreLocked as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(3) from exc
-    except (FileNotFoundError, StoreError) as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from exc
     for path, reason in report.failed:
         typer.echo(f"MISSLYCKADES {path}: {reason}", err=True)
     typer.echo(report.summary())
@@ -362,20 +371,12 @@ def docs_set(
     from granska.index.store import StoreError
 
     try:
-        correction, report = ArchiveWriter(_settings(store, chroma_url), progress=False).correct(
-            name, organisation=organisation, report_type=report_type, period=period)
+        with _reported((StoreLocked, 3), ((CorrectionError, StoreError), 2)):
+            correction, report = ArchiveWriter(_settings(store, chroma_url), progress=False).correct(
+                name, organisation=organisation, report_type=report_type, period=period)
     except KeyError as exc:
         typer.echo(f"{name} finns inte i arkivet (se `granska docs list`).", err=True)
         raise typer.Exit(1) from exc
-    except CorrectionError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from exc
-    except StoreLocked as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(3) from exc
-    except StoreError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from exc
     fields = ", ".join(f"{k}={v}" for k, v in correction.items())
     if report is None:
         typer.echo(f"Rättat {name}: {fields}. Filen finns inte längre där den lästes in; rättelsen gäller nästa gång den läses in.")
@@ -389,14 +390,8 @@ def docs_remove(name: Annotated[str, typer.Argument(help="Dokumentets filnamn.")
     from granska.index.builder import ArchiveWriter, StoreLocked
     from granska.index.store import StoreError
 
-    try:
+    with _reported((StoreLocked, 3), (StoreError, 2)):
         removed = ArchiveWriter(_settings(store, chroma_url), progress=False).remove(name)
-    except StoreLocked as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(3) from exc
-    except StoreError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from exc
     if not removed:
         typer.echo(f"{name} finns inte i arkivet (se `granska docs list`).", err=True)
         raise typer.Exit(1)

@@ -80,9 +80,9 @@ def _pages(text: str) -> tuple[list[str], dict[int, str]]:
     if parts[0].strip():
         pages.append(parts[0])
     for number, body in zip(parts[1::2], parts[2::2], strict=True):
-        pages += body.split("\f")
         if number:
-            labels[len(pages) - len(body.split("\f")) + 1] = number
+            labels[len(pages) + 1] = number  # the page the comment opens
+        pages += body.split("\f")
     return pages or [""], labels
 
 

@@ -45,15 +45,23 @@ def test_a_single_month_without_a_report_and_a_year_after_every_report_stay_refu
 # --- scope as evidence: what the reports say, beside what they are catalogued as -------------
 
 from granska.app.scope import Mentions  # noqa: E402
+from granska.types import Chunk  # noqa: E402
 
 AGENCY = [
     report("agency-2003.pdf", 200301, 200312, "Tullverket"),
     report("agency-2007.pdf", 200701, 200712, "Tullverket"),
 ]
-SAYS = Mentions({
-    "agency-2003.pdf": ["Region Stockholm hade 588 anställda.", "Antalet ärenden 2002 och 2003 jämförs."],
-    "agency-2007.pdf": ["Under 2007 ökade antalet ärenden."],
-})
+def passage(document: str, text: str) -> Chunk:
+    return Chunk(id=f"{document}-{len(text)}", text=text, document=document, doc_id=document, organisation="Tullverket",
+                 report_type="årsredovisning", period_start=200301, period_end=200312, year=2003, page=1,
+                 page_label="1", section="", kind="text")
+
+
+SAYS = Mentions([
+    passage("agency-2003.pdf", "Region Stockholm hade 588 anställda."),
+    passage("agency-2003.pdf", "Antalet ärenden 2002 och 2003 jämförs."),
+    passage("agency-2007.pdf", "Under 2007 ökade antalet ärenden."),
+])
 
 
 def test_a_place_no_report_is_catalogued_under_is_answered_by_the_reports_that_name_it():
