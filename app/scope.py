@@ -105,7 +105,7 @@ def resolve_scope(query: Query, records: list[DocumentRecord], mentions: Mention
     unknown_places = [p for p in query.places if p not in archive_text]
     if unknown_places and not named_orgs:
         # No report is catalogued under the place; a report that speaks of it (an agency's
-        # "Region Stockholm", a kommun's neighbour) may still answer, in a passage that names it.
+        # regional offices, a kommun's neighbour) may still answer, in a passage that names it.
         speaking = _stating(mentions, docs, [w for p in unknown_places for w in p.split()])
         if not speaking:
             return Scope([], refusal=_no_org(unknown_places, records), missing="organisation")

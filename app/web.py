@@ -343,7 +343,7 @@ def build_blocks(service: ArchiveService) -> gr.Blocks:
                     with gr.Column():
                         gr.Markdown("### Rätta metadata\nTomt fält lämnas som det är. Rättelsen sparas i arkivet och gäller vid varje ny inläsning.")
                         correct_pick = gr.Dropdown(choices["document"], value=None, label="Dokument", elem_id="ratta-dokument")
-                        correct_org = gr.Textbox(label="Organisation", placeholder="Kungsbacka kommun, Nämnden för Teknik", elem_id="ratta-organisation")
+                        correct_org = gr.Textbox(label="Organisation", placeholder="Ålunda kommun, Nämnden för Teknik", elem_id="ratta-organisation")
                         correct_type = gr.Textbox(label="Rapporttyp", placeholder="årsredovisning", elem_id="ratta-typ")
                         correct_period = gr.Textbox(label="Period", placeholder="2024, 2024-08 eller 2024-03..2024-08", elem_id="ratta-period")
                         correct_btn = gr.Button("Spara rättelse", elem_id="ratta-knapp")

@@ -359,7 +359,7 @@ def _list_docs(store: Path | None, as_json: bool) -> None:
 @docs_app.command("set")
 def docs_set(
     name: Annotated[str, typer.Argument(help="Dokumentets filnamn (se `granska docs list`).")],
-    organisation: Annotated[Optional[str], typer.Option("--organisation", help="Utgivaren, och nämnden/förvaltningen när rapporten är en dels: \"Kungsbacka kommun, Nämnden för Teknik\".", show_default=False)] = None,
+    organisation: Annotated[Optional[str], typer.Option("--organisation", help="Utgivaren, och nämnden/förvaltningen när rapporten är en dels: \"Ålunda kommun, Nämnden för Teknik\".", show_default=False)] = None,
     report_type: Annotated[Optional[str], typer.Option("--report-type", help="T.ex. årsredovisning, delårsrapport, månadsrapport, granskningsrapport.", show_default=False)] = None,
     period: Annotated[Optional[str], typer.Option("--period", help="2024 (helår), 2024-08 (jan-aug) eller 2024-03..2024-08.", show_default=False)] = None,
     store: StoreOpt = None,

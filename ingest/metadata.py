@@ -300,7 +300,7 @@ def _best_spelling(forms: Counter[str]) -> str:
 
 def _top_level(src: _Sources, publisher: str = "") -> str:
     """The Region/kommun/Stad named most often; one whose name the report gives as its publisher
-    (its web domain, "Kungsbacka kommuns delårsrapport") wins over any count of mentions."""
+    (its web domain, "Ålunda kommuns delårsrapport") wins over any count of mentions."""
     counts: Counter[str] = Counter()
     forms: defaultdict[str, Counter[str]] = defaultdict(Counter)
     _top_level_counts(src.title, _TITLE_WEIGHT, counts, forms)
@@ -318,7 +318,7 @@ def _top_level(src: _Sources, publisher: str = "") -> str:
 
 
 def _layout_lines(text: str) -> list[str]:
-    """Lines, with a line's layout columns apart ("Nämnden för Teknik      Kungsbacka kommun" is a
+    """Lines, with a line's layout columns apart ("Nämnden för Teknik      Ålunda kommun" is a
     running header with two fields) and runs of spaces inside a field collapsed."""
     out = []
     for line in text.splitlines():
@@ -354,7 +354,7 @@ _SELF_STATEMENT_RE = re.compile(
 )
 _INDEPENDENT_KINDS = frozenset({"kommunalförbund", "samordningsförbund", "förvaltningsmyndighet", "myndighet",
                                 "aktiebolag", "bolag", "stiftelse"})
-# "Migrationsverkets årsredovisning 2001", "Kungsbacka kommuns delårsrapport": the genitive before
+# "Tullverkets årsredovisning 2019", "Ålunda kommuns delårsrapport": the genitive before
 # the report's name on its title page or in its PDF title is the publisher.
 _GENITIVE_RE = re.compile(
     r"(?P<name>[A-ZÅÄÖ][\wåäö-]+(?: (?:[A-ZÅÄÖ][\wåäö-]+|kommun|stad|län))*?)s (?=(?i:"
@@ -375,7 +375,7 @@ def _publisher(src: _Sources) -> tuple[str, bool, Provenance] | None:
     if match and match["name"].lower() not in _GENERIC_PUBLISHERS:
         return match["name"], match["kind"] in _INDEPENDENT_KINDS, Provenance(f"texten: \"{match.group(0)}\"", HIGH)
     for text, where in ((src.meta_title, "PDF-metadata (titel)"), (" ".join(_layout_lines(src.title)), "titelsidan")):
-        # lower-case start allowed only inside the name ("Kungsbacka kommuns"), never for its first word
+        # lower-case start allowed only inside the name ("Ålunda kommuns"), never for its first word
         for match in _GENITIVE_RE.finditer(text):
             name = match["name"]
             if (name[0].isupper() and name.split()[-1].lower() not in _GENERIC_PUBLISHERS
@@ -398,7 +398,7 @@ _TOP_LEVEL_FORM_RE = re.compile(r"^Region |\bkommun$|\b[Ss]tad$|regionen$")
 
 
 def _is_place_word(word: str, src: _Sources) -> bool:
-    """"Kungsbacka" (of kungsbacka.se) names a kommun the text calls "Kungsbacka kommun"."""
+    """"Ålunda" (of alunda.se) names a kommun the text calls "Ålunda kommun"."""
     return re.search(rf"\b(?:Region {re.escape(word)}|{re.escape(word)}s? (?:kommun|[Ss]tad))\b", src.body) is not None
 
 
