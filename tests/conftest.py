@@ -19,8 +19,11 @@ import granska  # noqa: F401  (applies the offline switches before anything else
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
-REAL = ROOT.parent / "shared" / "corpus" / "real"  # real PDFs beside the repo, when present (tests only)
-TXT = ROOT.parent / "shared" / "corpus" / "txt"
+SHARED = ROOT.parent / "shared" / "corpus"  # the extra real documents beside the repo, when present (tests only)
+REAL = SHARED / "real"
+REAL_MORE = SHARED / "real-more"
+# The sample reports' text extracts ship with the tests, so every test over them runs on any clone.
+TXT = ROOT / "tests" / "fixtures" / "sample-txt"
 
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 

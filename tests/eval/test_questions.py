@@ -29,7 +29,7 @@ from granska.eval.score import (
 ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS = ROOT / "eval" / "questions"
 SAMPLE = ROOT / "data" / "sample"
-REAL = ROOT.parent / "shared" / "corpus" / "real"  # real PDFs beside the repo, when present
+from tests.conftest import REAL  # noqa: E402  (real PDFs beside the repo, when present)
 
 REQUIRED = {"id": str, "question": str, "category": str, "answer": str, "figures": list,
             "keywords": list, "source": list, "evidence": list}

@@ -12,8 +12,6 @@ from granska.index.registry import Registry
 from granska.settings import Settings
 from tests.conftest import TXT
 
-pytestmark = pytest.mark.skipif(not TXT.exists(), reason="the text extracts beside the repo are not present")
-
 FEB = "halland-regionkontoret-manadsrapport-2020-02.txt"
 SEP = "halland-regionkontoret-manadsrapport-2018-09.txt"
 

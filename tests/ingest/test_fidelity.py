@@ -24,7 +24,7 @@ from granska.types import Figure
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "sample"
-TXT = ROOT.parent / "shared" / "corpus" / "txt"
+from tests.conftest import TXT  # noqa: E402
 
 # Measured share of the extract's figures found in the ingested chunks, per report.
 FLOORS: dict[str, float] = {
@@ -34,9 +34,6 @@ FLOORS: dict[str, float] = {
     "halland-regionkontoret-uppfoljningsrapport-2-2019-08": 1.0,
     "varmland-regionstyrelsen-delarsrapport-2021": 1.0,
 }
-
-pytestmark = pytest.mark.skipif(not TXT.is_dir(), reason=f"text extracts in {TXT} not present")
-
 
 def ingested_figures(pdf: Path) -> list[Figure]:
     """The figures a search can cite: those recorded on each chunk and those in its text."""

@@ -20,11 +20,12 @@ from typing import Any
 import pytest
 
 from granska.ingest.reader import read_document
+from tests.conftest import REAL
 from granska.types import Block, ParsedDocument
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).resolve().parent / "golden"
-SOURCES = {"sample": ROOT / "data" / "sample", "real": ROOT.parent / "shared" / "corpus" / "real"}
+SOURCES = {"sample": ROOT / "data" / "sample", "real": REAL}
 
 
 @cache

@@ -10,8 +10,8 @@ import pytest
 from granska.ingest.reader import read_document
 from granska.types import ParsedDocument
 
-REAL = Path("/work/shared/corpus/real")
-pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason="real PDFs in /work/shared/corpus/real not present")
+from tests.conftest import REAL
+pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason=f"the real PDFs in {REAL} are not beside this clone (extra documents; everything else runs)")
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from granska.ingest.errors import IngestError
 from granska.ingest.reader import read_document
 from granska.types import Block, ParsedDocument
 
-TXT = Path("/work/shared/corpus/txt")
+from tests.conftest import TXT
 NAMES = {
     "2018": "halland-regionkontoret-manadsrapport-2018-09.txt",
     "2020-02": "halland-regionkontoret-manadsrapport-2020-02.txt",
@@ -19,13 +19,8 @@ NAMES = {
     "varmland": "varmland-regionstyrelsen-delarsrapport-2021.txt",
 }
 
-needs_corpus = pytest.mark.skipif(not TXT.is_dir(), reason="text extracts in /work/shared/corpus/txt not present")
-
-
 @pytest.fixture(scope="module")
 def docs() -> dict[str, ParsedDocument]:
-    if not TXT.is_dir():
-        pytest.skip("text extracts not present")
     return {key: read_document(TXT / name) for key, name in NAMES.items()}
 
 
@@ -35,7 +30,6 @@ def only_block(doc: ParsedDocument, needle: str) -> Block:
     return found[0]
 
 
-@needs_corpus
 def test_sections_from_numbered_headings(docs: dict[str, ParsedDocument]) -> None:
     block = only_block(docs["2020-10"], "Prognosen är sedan augusti förbättrad med +4,5 mnkr, från")
     assert block.section == "4 Ekonomi > 4.1 Prognos > 4.1.3 Prognosförändring sedan föregående rapport"
@@ -47,7 +41,6 @@ def test_sections_from_numbered_headings(docs: dict[str, ParsedDocument]) -> Non
     assert block.section.endswith("2.1.1 Hög attraktivitet > 2.1.1.5 Digitalisering för hållbar och attraktiv samhällsutveckling")
 
 
-@needs_corpus
 def test_tab_separated_tables(docs: dict[str, ParsedDocument]) -> None:
     tables = [block for block in docs["2018"].blocks if block.kind == "table"]
     (indicator,) = [t for t in tables if t.rows[0] == ["Indikator", "Ack resultat", "Ack budget", "Ack avvikelse"]]
@@ -58,7 +51,6 @@ def test_tab_separated_tables(docs: dict[str, ParsedDocument]) -> None:
     assert not any("1 143 942" in block.text for block in docs["varmland"].blocks if block.kind == "text")
 
 
-@needs_corpus
 def test_markup_and_toc_are_removed(docs: dict[str, ParsedDocument]) -> None:
     for doc in docs.values():
         for block in doc.blocks:
@@ -71,7 +63,6 @@ def test_markup_and_toc_are_removed(docs: dict[str, ParsedDocument]) -> None:
     assert docs["ur2"].title_text.splitlines()[2:4] == ["Uppföljningsrapport 2", "Augusti 2019"]
 
 
-@needs_corpus
 def test_wrapped_lines_hyphens_and_bullets(docs: dict[str, ParsedDocument]) -> None:
     block = only_block(docs["2020-02"], "Regionkontoret arbetar för att hålla ihop - och utveckla")
     assert "Region Hallands kärnprocesser kring ekonomi" in block.text  # wrapped line joined with a space

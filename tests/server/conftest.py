@@ -29,9 +29,6 @@ SMALL = ("halland-regionkontoret-manadsrapport-2018-09.txt", "halland-regionkont
 HEARTBEAT = "/api/v2/heartbeat"  # chromadb 1.5.9 (the v1 path answers 410 Gone)
 STARTUP_TIMEOUT = 60.0
 
-needs_txt = pytest.mark.skipif(not TXT.exists(), reason="the text extracts beside the repo are not present")
-
-
 def make_corpus(folder: Path, copies: int, start: int = 0) -> list[Path]:
     """`copies` small reports per source file, each with its own name and a distinct last line."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,7 @@ import pytest
 from granska.index.registry import Registry
 from granska.settings import Settings
 from tests.conftest import SAMPLE
-from tests.server.conftest import granska, granska_env, kill_group, needs_txt, store_ids
+from tests.server.conftest import granska, granska_env, kill_group, store_ids
 
 pytestmark = pytest.mark.slow
 
@@ -64,7 +64,6 @@ def test_backup_delete_restore_gives_the_same_answers(sample_store, engine, tmp_
     assert again.returncode == 0 and "5 oförändrade" in again.stdout and "0 tillagda" in again.stdout
 
 
-@needs_txt
 def test_vector_store_older_than_the_registry_is_repaired(small_store, tmp_path):
     """A restore that pairs a store folder with an older vector store: the next ingest re-reads
     the documents the vector store lacks, even though their files did not change."""

@@ -18,7 +18,7 @@ import pytest
 from granska.app.engine import Engine
 from granska.settings import Settings
 from tests.conftest import SAMPLE
-from tests.server.conftest import HEARTBEAT, ChromaServer, granska, make_corpus, needs_txt
+from tests.server.conftest import HEARTBEAT, ChromaServer, granska, make_corpus
 
 pytestmark = pytest.mark.slow
 
@@ -85,7 +85,6 @@ def test_cli_commands_use_the_server(server_store, chroma_server):
     assert down.returncode == 2 and "svarar inte" in down.stderr and "Traceback" not in down.stderr
 
 
-@needs_txt
 def test_instances_see_a_document_ingested_by_another_process(tmp_path):
     """Two engines on one server + store folder pick up a third process's ingest (state.json changes).
 

@@ -14,9 +14,9 @@ from granska.index.builder import ArchiveWriter
 from granska.index.lexical import LexicalIndex
 from granska.index.registry import Registry
 from granska.settings import Settings
-from tests.server.conftest import ChromaServer, copy_folder, granska, kill_group, make_corpus, needs_txt, start_granska, store_ids
+from tests.server.conftest import ChromaServer, copy_folder, granska, kill_group, make_corpus, start_granska, store_ids
 
-pytestmark = [pytest.mark.slow, needs_txt]
+pytestmark = pytest.mark.slow
 
 READER_DEADLINE = 240.0  # seconds; the ingest normally ends long before
 MAX_ITERATIONS = 2000

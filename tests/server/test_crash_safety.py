@@ -26,12 +26,10 @@ from tests.server.conftest import (
     granska_env,
     kill_group,
     make_corpus,
-    needs_txt,
     start_granska,
     store_ids,
 )
 
-pytestmark = needs_txt
 
 SEED = int(os.environ.get("GRANSKA_CRASH_SEED", time.time_ns() % 1_000_000))
 
