@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from granska.app.query import Query, expand_abbreviations
 from granska.app.ranking import fitted_weights, score
 from granska.app.scope import period_label
-from granska.index.lexical import LexicalIndex, analyse_words, split_compound
+from granska.index.lexical import LexicalIndex, analyse, analyse_words, split_compound
+from granska.index.values import query_values, states
 from granska.ingest.chunk import CELL_SEP, unit_of  # the ingest's own unit rule for table columns
 from granska.ingest.numbers import parse_figure, parse_figures
 from granska.types import Chunk, Figure, Hit
@@ -172,6 +173,9 @@ def score_candidates(candidates: list[Candidate], query: Query, lexical: Lexical
     total = sum(unit_weights) or 1.0
     whole_year = not query.has_period and not _TO_DATE.search(query.text)
     asked_units = _asked_units(query.text)
+    # A figure the question quotes ("varifrån kommer 82,7 mnkr?") is said by a statement that
+    # states its value in any unit, rounding or sign ("82 700 tkr"): its words count as said.
+    quoted = [(q, set(analyse(q.figure.text))) for q in query_values(query.text)]
     for cand in candidates:
         # A row is identified by its label; its column names are shared by every row of the table.
         own_text = cand.label if cand.kind == "row" else cand.text
@@ -181,7 +185,9 @@ def score_candidates(candidates: list[Candidate], query: Query, lexical: Lexical
         own = _forms(own_text)
         context = _forms(context_text)
         report = _forms(cand.chunk.organisation)
-        tiers = [_tier(tok, forms, parts_by_term[tok], own, context, query.related.get(tok)) for tok, forms in terms]
+        stated = {tok for q, toks in quoted if any(states(q, f) for f in cand.figures) for tok in toks}
+        tiers = [1.0 if tok in stated else _tier(tok, forms, parts_by_term[tok], own, context, query.related.get(tok))
+                 for tok, forms in terms]
         matched = {terms[i][0] for i, tier in enumerate(tiers) if tier}
         said = {terms[i][0] for i, tier in enumerate(tiers) if tier >= 0.75}
         got = sum(max(tiers[i] for i in unit) * weight for unit, weight in zip(units, unit_weights, strict=True))

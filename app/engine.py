@@ -24,6 +24,7 @@ from granska.app.verify import verify_figures
 from granska.index.builder import store_paths
 from granska.index.registry import DocumentRecord, Registry
 from granska.index.retrieve import Filters, HybridRetriever, Mode
+from granska.index.values import ValueIndex, ValueMatch, ValueQuery, query_values
 from granska.ingest.chunk import INFERRED_UNIT
 from granska.settings import Settings
 from granska.types import Answer, Citation, Hit
@@ -55,6 +56,7 @@ class Engine:
         self.embedder = make_embedder(self.settings)
         self.store = ChunkStore(self.settings, self.settings.embedder_fingerprint)
         self._state_mtime: float | None = None
+        self._values: ValueIndex | None = None
         self._load_indexes()
         self._llm = None
         if self.settings.llm_url:
@@ -122,12 +124,43 @@ class Engine:
         return sorted(self.registry.documents.values(), key=lambda r: (r.organisation, r.period_end, r.document))
 
     def search(self, query: str, k: int = 10, filters: dict | None = None) -> list[Hit]:
+        """The top-k passages; when the query quotes a figure, the passages stating its value
+        (in any unit, rounding or sign) come first, so a figure is found however it is typed."""
         self.refresh()
         docs = self._filter_documents(filters)
         flt = Filters(document=tuple(d.document for d in docs)) if filters else Filters()
         if filters and not docs:
             return []
-        return self._known(self.retriever.search(query, flt, k))
+        values = query_values(query)
+        pool = max(k, self.settings.candidates) if values else k
+        hits = self._known(self.retriever.search(query, flt, pool))
+        if not values:
+            return hits
+        return stating_first(hits, self._stating(values, flt), k)
+
+    def find_value(self, value: str, filters: dict | None = None) -> list[ValueMatch]:
+        """Every passage of the archive that states the value (not just the top k), best first."""
+        values = query_values(value)
+        if not values:
+            raise ValueError(f"Ingen siffra i {value!r}: skriv t.ex. 82,7 mnkr, 82 700 tkr eller 2,78 procent.")
+        self.refresh()
+        docs = self._filter_documents(filters)
+        if filters and not docs:
+            return []
+        return self._stating(values, Filters(document=tuple(d.document for d in docs)) if filters else Filters())
+
+    def _stating(self, values: list[ValueQuery], flt: Filters) -> list[ValueMatch]:
+        known = self.registry.documents
+        return self._value_index().find(values, lambda c: c.document in known and flt.matches(c))
+
+    def _value_index(self) -> ValueIndex:
+        """The archive's figures by value, built on first use for each index state (a new chunk
+        list after an ingest means a new index)."""
+        chunks = self.lexical.chunks
+        with self._lock:
+            if self._values is None or self._values.chunks is not chunks:
+                self._values = ValueIndex(chunks)
+            return self._values
 
     def ask(self, question: str, filters: dict | None = None, session: str | None = None, id: str | None = None) -> Answer:
         start = time.perf_counter()
@@ -289,6 +322,13 @@ class Engine:
         vector = self.retriever.embed(query.text)
         hits = self._known(self.retriever.search(query.text, flt, self.settings.top_k, vector=vector))
         seen = {h.chunk.id for h in hits}
+        # A quoted figure ("varifrån kommer 82,7 mnkr?") brings the passages stating its value
+        # in any unit or rounding, which neither BM25 nor the embedding can see as the same.
+        values = query_values(query.text)
+        for match in self._stating(values, flt)[: self.settings.top_k] if values else ():
+            if match.chunk.id not in seen:
+                seen.add(match.chunk.id)
+                hits.append(Hit(chunk=match.chunk, score=0.0, matched=list(match.figures)))
         for side in query.sides or ():
             # Each side of "X i delåret jämfört med prognosen" on its own (the subject's words and
             # the side's): the passages about one side must not be crowded out by the other's.
@@ -372,6 +412,27 @@ class Engine:
                 "där samma belopp står avrundade."
             )
         return answer
+
+
+def stating_first(hits: list[Hit], stating: list[ValueMatch], k: int) -> list[Hit]:
+    """The passages that state a quoted value, then the rest of the retrieval's hits.
+
+    Among those stating it: the most of the quoted values, a match at the query's precision,
+    then the retrieval's order (its words and meaning), then `ValueIndex.find`'s order. No passage
+    without the value ranks above one with it.
+    """
+    rank = {h.chunk.id: i for i, h in enumerate(hits)}
+    by_id = {h.chunk.id: h for h in hits}
+    order = sorted(range(len(stating)), key=lambda i: (
+        -stating[i].queries, not stating[i].exact, rank.get(stating[i].chunk.id, len(hits)), i))
+    out = []
+    for i in order[:k]:
+        match = stating[i]
+        hit = by_id.get(match.chunk.id) or Hit(chunk=match.chunk, score=0.0)
+        out.append(replace(hit, matched=list(match.figures)))
+    taken = {h.chunk.id for h in out}
+    out.extend(h for h in hits if h.chunk.id not in taken)
+    return out[:k]
 
 
 def _says(text: str, word: str) -> bool:

@@ -21,6 +21,8 @@ DEFAULT_RESOLUTION = 110
 MAX_RESOLUTION = 200
 _HIGHLIGHT_FILL = (255, 214, 0, 90)
 _HIGHLIGHT_STROKE = (230, 120, 0, 255)
+_FIGURE_FILL = (255, 120, 0, 110)  # a searched figure, stronger than its passage's yellow
+_FIGURE_STROKE = (190, 30, 0, 255)
 # Word runs shorter than this are left unmarked unless they hold a figure with decimals or a
 # two-token figure ("82 700"): single common words ("och", "i") and years ("2020") match all
 # over a page and would scatter highlights away from the passage.
@@ -88,6 +90,26 @@ def matched_words(words: list[dict], passage: str) -> list[dict]:
     return marked
 
 
+def figure_words(words: list[dict], figures: list[str], within: list[dict] | None = None) -> list[dict]:
+    """The page words that print the given figures ("-402 510 tkr" -> the words "-402", "510"),
+    inside `within` (the passage's words) when the figure is printed there, else anywhere on the page.
+
+    Only the number's words are matched: a table prints its unit in the header, not in the cell.
+    """
+    marked: list[dict] = []
+    inside = {id(w) for w in within or ()}
+    for pool in ([w for w in words if id(w) in inside], words):
+        tokens = [_token(w["text"]) for w in pool]
+        for figure in figures:
+            wanted = [t for t in _tokens(figure) if any(ch.isdigit() for ch in t)]
+            for i in range(len(tokens) - len(wanted) + 1):
+                if wanted and [t.lstrip("+") for t in tokens[i:i + len(wanted)]] == [t.lstrip("+") for t in wanted]:
+                    marked.extend(pool[i:i + len(wanted)])
+        if marked:
+            return marked
+    return marked
+
+
 def line_boxes(words: list[dict], gap: float = 12.0) -> list[tuple[float, float, float, float]]:
     """Merge neighbouring marked words on one line into one box, so highlights read as text runs."""
     boxes: list[list[float]] = []
@@ -101,8 +123,11 @@ def line_boxes(words: list[dict], gap: float = 12.0) -> list[tuple[float, float,
     return [(x0 - 1, top - 1, x1 + 1, bottom + 1) for x0, top, x1, bottom in boxes]
 
 
-def render_page_png(path: Path, page: int, passage: str = "", resolution: int = DEFAULT_RESOLUTION) -> bytes:
-    """The page as PNG, with the passage's words marked (uncached; see `PageRenderer`)."""
+def render_page_png(
+    path: Path, page: int, passage: str = "", resolution: int = DEFAULT_RESOLUTION, figures: tuple[str, ...] = ()
+) -> bytes:
+    """The page as PNG, with the passage's words marked, and the `figures` (as printed) a search
+    matched marked more strongly (uncached; see `PageRenderer`)."""
     import pdfplumber
 
     resolution = max(30, min(int(resolution), MAX_RESOLUTION))
@@ -111,10 +136,14 @@ def render_page_png(path: Path, page: int, passage: str = "", resolution: int = 
             raise PageError(f"Sidan {page} finns inte: {path.name} har sidorna 1–{len(pdf.pages)}.")
         pdf_page = pdf.pages[page - 1]
         image = pdf_page.to_image(resolution=resolution)
-        if passage.strip():
-            boxes = line_boxes(matched_words(pdf_page.extract_words(), passage))
-            if boxes:
-                image.draw_rects(boxes, fill=_HIGHLIGHT_FILL, stroke=_HIGHLIGHT_STROKE, stroke_width=1)
+        words = pdf_page.extract_words() if passage.strip() or figures else []
+        in_passage = matched_words(words, passage) if passage.strip() else []
+        boxes = line_boxes(in_passage)
+        if boxes:
+            image.draw_rects(boxes, fill=_HIGHLIGHT_FILL, stroke=_HIGHLIGHT_STROKE, stroke_width=1)
+        figure_boxes = line_boxes(figure_words(words, list(figures), in_passage)) if figures else []
+        if figure_boxes:
+            image.draw_rects(figure_boxes, fill=_FIGURE_FILL, stroke=_FIGURE_STROKE, stroke_width=2)
         buffer = io.BytesIO()
         image.save(buffer, format="PNG", quantize=False)
     return buffer.getvalue()
@@ -133,14 +162,16 @@ class PageRenderer:
         self._cache: OrderedDict[tuple, bytes] = OrderedDict()
         self._lock = threading.Lock()
 
-    def render(self, path: Path, page: int, passage: str = "", resolution: int = DEFAULT_RESOLUTION) -> bytes:
+    def render(
+        self, path: Path, page: int, passage: str = "", resolution: int = DEFAULT_RESOLUTION, figures: tuple[str, ...] = ()
+    ) -> bytes:
         stat = path.stat()
-        key = (str(path), stat.st_mtime_ns, stat.st_size, page, passage, resolution)
+        key = (str(path), stat.st_mtime_ns, stat.st_size, page, passage, resolution, figures)
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
-        png = render_page_png(path, page, passage, resolution)
+        png = render_page_png(path, page, passage, resolution, figures)
         with self._lock:
             self._cache[key] = png
             while len(self._cache) > self.capacity:

@@ -100,16 +100,20 @@ def progressive(text: str, steps: int = _STREAM_STEPS) -> Iterator[str]:
     yield text
 
 
-def page_view(service: ArchiveService, document: str, page: int, passage: str) -> tuple[Any, str]:
-    """The page image with the passage marked, and a caption with the PDF link (or why not)."""
+def page_view(service: ArchiveService, document: str, page: int, passage: str, figures: list[str] | None = None) -> tuple[Any, str]:
+    """The page image with the passage marked (and a searched figure more strongly), and a
+    caption with the PDF link (or why not)."""
     from PIL import Image
 
     link = f"<a href='{escape(pdf_link(document, page))}' target='_blank' rel='noopener'>Ladda ner PDF:en (sida {page})</a>"
     try:
-        png = service.page_png(document, page, passage)
+        png = service.page_png(document, page, passage, figures=tuple(figures or ()))
     except PageError as exc:
         return None, f"<p>{escape(str(exc))}</p>"
-    caption = f"<p><b>{escape(document)}</b>, PDF-sida {page}; det citerade textstycket är markerat i gult. {link}</p>"
+    marked = "det citerade textstycket är markerat i gult"
+    if figures:
+        marked += f", siffran ({escape(', '.join(figures))}) i orange"
+    caption = f"<p><b>{escape(document)}</b>, PDF-sida {page}; {marked}. {link}</p>"
     return Image.open(io.BytesIO(png)), caption
 
 
@@ -425,7 +429,8 @@ def build_blocks(service: ArchiveService) -> gr.Blocks:
             if not text:
                 raise gr.Error("Skriv något att söka efter.")
             hits = service.search(text, int(count), _filters(organisation, report_type, year))
-            rows = [[i, h["document"], h["period"], h["page_label"], h["section"], snippet_html(h["text"], text)]
+            rows = [[i, h["document"], h["period"], h["page_label"], h["section"],
+                     snippet_html(h["text"], text, figures=h.get("matched"))]
                     for i, h in enumerate(hits, 1)]
             status = f"**{len(hits)} träffar** för *{escape(text)}*." if hits else f"Inga träffar för *{escape(text)}*."
             export_file = export_csv(hits) if hits else None
@@ -441,7 +446,7 @@ def build_blocks(service: ArchiveService) -> gr.Blocks:
             if not isinstance(row, int) or not 0 <= row < len(hits):
                 return None, ""
             hit = hits[row]
-            return page_view(service, hit["document"], hit["page"], hit["text"])
+            return page_view(service, hit["document"], hit["page"], hit["text"], hit.get("matched"))
 
         results.select(show_hit, [hits_state], [hit_image, hit_caption], api_visibility="private")
 

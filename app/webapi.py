@@ -110,15 +110,24 @@ def exact_first(hits: list[dict], query: str) -> list[dict]:
     if not words:
         return hits
     pattern = re.compile(_phrase_pattern(words), re.IGNORECASE)
-    return sorted(hits, key=lambda h: pattern.search(" ".join(h["text"].split())) is None)
+    # Passages stating a quoted value (in any unit or rounding) keep their place before all others.
+    return sorted(hits, key=lambda h: (not h.get("matched"), pattern.search(" ".join(h["text"].split())) is None))
 
 
-def snippet_html(text: str, query: str, width: int = 260) -> str:
-    """An escaped excerpt around the first hit, with the hit terms in <mark>."""
+def figure_pattern(printed: list[str]) -> re.Pattern[str] | None:
+    """The figures as printed in a passage ("-402 510 tkr"), any whitespace between their parts."""
+    parts = [r"\s+".join(re.escape(w) for w in text.split()) for text in printed if text.strip()]
+    return re.compile("|".join(sorted(parts, key=len, reverse=True))) if parts else None
+
+
+def snippet_html(text: str, query: str, width: int = 260, figures: list[str] | None = None) -> str:
+    """An escaped excerpt around the first hit, with the hit terms in <mark>; when the passage
+    states a value the query quotes, the excerpt is centred on that figure as printed (`figures`)
+    and marks it, whatever unit or rounding the query used."""
     from html import escape
 
     flat = " ".join(text.split())
-    pattern = highlight_terms(query)
+    pattern = figure_pattern(figures or []) or highlight_terms(query)
     first = pattern.search(flat) if pattern else None
     start = max(0, (first.start() if first else 0) - width // 3)
     excerpt = flat[start : start + width]
@@ -139,11 +148,12 @@ def hits_to_csv(hits: list[dict]) -> str:
     """Search results as CSV for Swedish spreadsheets: semicolons, since the comma is the decimal sign."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(["dokument", "organisation", "rapporttyp", "period", "sida", "tryckt sida", "avsnitt", "text", "poäng"])
+    writer.writerow(["dokument", "organisation", "rapporttyp", "period", "sida", "tryckt sida", "avsnitt", "text", "poäng",
+                     "siffra"])
     for h in hits:
         writer.writerow(
             [h["document"], h["organisation"], h["report_type"], h["period"], h["page"], h["page_label"],
-             h["section"], " ".join(h["text"].split()), h["score"]]
+             h["section"], " ".join(h["text"].split()), h.get("score", ""), " | ".join(h.get("matched", []))]
         )
     return buffer.getvalue()
 
@@ -180,6 +190,16 @@ class ArchiveService:
         # passage is exactly what someone checking a figure is looking for.
         pool = self.engine.search(query, k=max(k, SEARCH_POOL), filters=clean_filters(filters) or None)
         return exact_first([hit_to_dict(h) for h in pool], query)[:k]
+
+    def find_value(self, value: str, filters: dict | None = None) -> list[dict]:
+        """Every passage stating the value (`Engine.find_value`), as search hits with `matched`
+        (the figures as printed) and `exact` (stated at the value's own precision)."""
+        from granska.cli import value_match_to_dict
+
+        value = value.strip()
+        if not value:
+            raise ValueError("Skriv ett värde att söka efter, t.ex. 82,7 mnkr.")
+        return [value_match_to_dict(m) for m in self.engine.find_value(value, filters=clean_filters(filters) or None)]
 
     def documents(self) -> list[dict]:
         """The archive's documents, without the server-side file path (nobody outside needs it)."""
@@ -229,12 +249,15 @@ class ArchiveService:
         _, path = resolve_document(self.engine.registry.documents, document)
         return path
 
-    def page_png(self, document: str, page: int, highlight: str = "", resolution: int = DEFAULT_RESOLUTION) -> bytes:
+    def page_png(
+        self, document: str, page: int, highlight: str = "", resolution: int = DEFAULT_RESOLUTION,
+        figures: tuple[str, ...] = (),
+    ) -> bytes:
         """The page image of a registry document; PageError for anything outside the archive."""
         self.engine.refresh()
         record, path = resolve_document(self.engine.registry.documents, document)
         check_page(record, path, page)
-        return self.pages.render(path, page, highlight, resolution)
+        return self.pages.render(path, page, highlight, resolution, tuple(figures))
 
     # -- writing -------------------------------------------------------------------------------
     def _archive_writer(self):
@@ -371,33 +394,40 @@ def api_router(service: ArchiveService, authorize: Callable[[Request], None]) ->
             answer["id"] = body.id
         return answer
 
+    def _hits(q: str | None, value: str | None, k: int, filters: dict) -> list[dict]:
+        """`q`: the top k passages; `value`: every passage stating the value (k does not apply)."""
+        if (q is None) == (value is None):
+            raise HTTPException(status_code=400, detail="Ange antingen q (sökning) eller value (ett värde, t.ex. 82,7 mnkr).")
+        try:
+            return service.find_value(value, filters) if value is not None else service.search(q, k, filters)
+        except ValueError as exc:
+            raise HTTPException(status_code=400, detail=str(exc)) from exc
+
     @router.get("/search")
     def search(
-        q: str = Query(min_length=1, max_length=500, description="Sökord eller siffra, t.ex. 82,7"),
+        q: str | None = Query(None, min_length=1, max_length=500, description="Sökord eller siffra, t.ex. 82,7"),
+        value: str | None = Query(None, min_length=1, max_length=100,
+                                  description="Ett värde, t.ex. 82,7 mnkr: alla textstycken som anger det, i vilken enhet, "
+                                              "avrundning eller med vilket tecken det än står."),
         k: int = Query(10, ge=1, le=100),
         organisation: str | None = None,
         report_type: str | None = None,
         year: str | None = None,
         document: str | None = None,
     ) -> list[dict]:
-        try:
-            return service.search(q, k, _filters(organisation, report_type, year, document))
-        except ValueError as exc:
-            raise HTTPException(status_code=400, detail=str(exc)) from exc
+        return _hits(q, value, k, _filters(organisation, report_type, year, document))
 
     @router.get("/search.csv")
     def search_csv(
-        q: str = Query(min_length=1, max_length=500),
+        q: str | None = Query(None, min_length=1, max_length=500),
+        value: str | None = Query(None, min_length=1, max_length=100),
         k: int = Query(50, ge=1, le=500),
         organisation: str | None = None,
         report_type: str | None = None,
         year: str | None = None,
         document: str | None = None,
     ) -> Response:
-        try:
-            hits = service.search(q, k, _filters(organisation, report_type, year, document))
-        except ValueError as exc:
-            raise HTTPException(status_code=400, detail=str(exc)) from exc
+        hits = _hits(q, value, k, _filters(organisation, report_type, year, document))
         return Response(
             ("\ufeff" + hits_to_csv(hits)).encode("utf-8"),
             media_type="text/csv; charset=utf-8",
@@ -431,9 +461,10 @@ def api_router(service: ArchiveService, authorize: Callable[[Request], None]) ->
         page: int,
         highlight: str = Query("", max_length=4000, description="Text att markera på sidan."),
         resolution: int = Query(DEFAULT_RESOLUTION, ge=30, le=MAX_RESOLUTION),
+        figure: list[str] = Query([], max_length=100, description="En siffra som den är tryckt (sökträffens `matched`), markeras tydligare."),
     ) -> Response:
         try:
-            png = service.page_png(document, page, highlight, resolution)
+            png = service.page_png(document, page, highlight, resolution, tuple(figure[:20]))
         except PageError as exc:
             raise HTTPException(status_code=404, detail=str(exc)) from exc
         return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=300"})

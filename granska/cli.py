@@ -172,23 +172,56 @@ def _render_text(answer) -> str:
 
 @app.command()
 def search(
-    query: Annotated[str, typer.Argument(help="Sökord, en siffra (\"82,7\") eller en fråga.")],
+    query: Annotated[Optional[str], typer.Argument(help="Sökord, en siffra (\"82,7 mnkr\") eller en fråga.", show_default=False)] = None,
     k: Annotated[int, typer.Option("-k", help="Antal träffar.")] = 10,
+    value: Annotated[Optional[str], typer.Option(
+        "--value", help="Lista alla textstycken som anger värdet, i vilken enhet, avrundning eller med vilket tecken "
+        "det än står (\"82,7 mnkr\" hittar också 82 700 tkr och -82 700).", show_default=False)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Skriv träffarna som JSON.")] = False,
     filters: FilterOpt = None,
     store: StoreOpt = None,
     chroma_url: ChromaOpt = None,
 ) -> None:
-    """Sök textstycken i arkivet (inget svar, bara träffar)."""
+    """Sök textstycken i arkivet (inget svar, bara träffar). En siffra i sökningen hittar samma
+    värde i andra enheter och avrundningar; --value listar alla ställen där värdet står."""
+    if (query is None) == (value is None):
+        raise typer.BadParameter("Ange antingen en sökning eller --value, t.ex. granska search --value \"82,7 mnkr\".")
     engine = _engine(store, chroma_url)
+    if value is not None:
+        try:
+            matches = engine.find_value(value, filters=_parse_filters(filters))
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from exc
+        if as_json:
+            typer.echo(json.dumps([value_match_to_dict(m) for m in matches], ensure_ascii=False))
+            return
+        typer.echo(f"{len(matches)} textstycken anger {value}:")
+        for i, match in enumerate(matches, 1):
+            c = match.chunk
+            shown = ", ".join(f.text for f in match.figures)
+            typer.echo(f"{i:>3}. {c.document} ({c.period}) s. {c.page_label or c.page} | {c.leaf_section} | {shown}"
+                       + ("" if match.exact else " (avrundat)"))
+        return
     hits = engine.search(query, k=k, filters=_parse_filters(filters))
     if as_json:
         typer.echo(json.dumps([hit_to_dict(h) for h in hits], ensure_ascii=False))
         return
     for i, hit in enumerate(hits, 1):
         c = hit.chunk
-        typer.echo(f"{i:>2}. {c.document} s. {c.page_label or c.page} | {c.section.split(' > ')[-1]} | {hit.score:.4f}")
+        shown = f" | {', '.join(f.text for f in hit.matched)}" if hit.matched else ""
+        typer.echo(f"{i:>2}. {c.document} s. {c.page_label or c.page} | {c.section.split(' > ')[-1]} | {hit.score:.4f}{shown}")
         typer.echo("    " + " ".join(c.text.split())[:200])
+
+
+def value_match_to_dict(match) -> dict:
+    """A passage stating a value: the search hit's fields, the figures as printed, and whether
+    they state it at the query's precision (`exact`) or only within their own rounding."""
+    from granska.types import Hit
+
+    data = hit_to_dict(Hit(chunk=match.chunk, score=0.0, matched=list(match.figures)))
+    data.pop("score")
+    data["exact"] = match.exact
+    return data
 
 
 def hit_to_dict(hit) -> dict:
@@ -206,6 +239,7 @@ def hit_to_dict(hit) -> dict:
         "kind": c.kind,
         "text": c.text,
         "score": round(hit.score, 6),
+        "matched": [f.text for f in hit.matched],  # the figures stating a value the query quotes, as printed
     }
 
 

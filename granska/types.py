@@ -224,3 +224,4 @@ class Hit:
     score: float
     dense_rank: int | None = None
     lexical_rank: int | None = None
+    matched: list[Figure] = field(default_factory=list)  # figures of the passage that state a value the query quotes

@@ -364,6 +364,39 @@ def _step(figure: Figure) -> float:
     return scale * 10.0 ** -written.decimals
 
 
+def rounding_step(figure: Figure) -> float:
+    """The rounding step the figure's text shows, in its value's units (0 when unknown); see `_step`."""
+    return _step(figure)
+
+
+@dataclass(frozen=True)
+class Printed:
+    """A figure's digits as printed, without its sign and its unit's scale.
+
+    A table cell "-402 510" under "tkr" is 402 510 printed (its value 402 510 000 kr); "82,7 mnkr"
+    is 82,7 printed. Someone who types a bare number means the digits they saw, in whatever unit
+    the table's header gave them, so figure search compares bare numbers here.
+    """
+
+    number: float
+    step: float  # 10**-decimals as printed: 1 for "402 510", 0.1 for "82,7"
+    significant: int  # significant digits printed: 6 for "402 510", 3 for "82,7", 1 for "2"
+
+
+def printed(figure: Figure) -> Printed | None:
+    """How the figure's number is printed; None when its text holds no single figure."""
+    found = _scan(figure.text) if figure.text else []
+    if len(found) != 1:
+        return None
+    written = found[0]
+    digits = re.sub(r"\D", "", written.figure.text)  # unit words hold no digits
+    return Printed(
+        number=abs(written.figure.value) / written.multiplier,
+        step=10.0 ** -written.decimals,
+        significant=len(digits.lstrip("0")),
+    )
+
+
 def same_figure(a: Figure, b: Figure, rel_tol: float = 1e-9) -> bool:
     """True when two figures state the same quantity, allowing for the rounding the text shows.
 
