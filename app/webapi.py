@@ -397,7 +397,7 @@ def api_router(service: ArchiveService, authorize: Callable[[Request], None]) ->
     def _hits(q: str | None, value: str | None, k: int, filters: dict) -> list[dict]:
         """`q`: the top k passages; `value`: every passage stating the value (k does not apply)."""
         if (q is None) == (value is None):
-            raise HTTPException(status_code=400, detail="Ange antingen q (sökning) eller value (ett värde, t.ex. 82,7 mnkr).")
+            raise HTTPException(status_code=422, detail="Ange antingen q (sökning) eller value (ett värde, t.ex. 82,7 mnkr).")
         try:
             return service.find_value(value, filters) if value is not None else service.search(q, k, filters)
         except ValueError as exc:

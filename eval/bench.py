@@ -179,19 +179,30 @@ def _timed_calls(call: Callable[[str], object], questions: list[str]) -> tuple[l
     return wall, cpu, results
 
 
+def printed_values(chunks, count: int = 100) -> list[str]:
+    """Figures as the archive prints them with a unit ("82,7 mnkr", "402 510 tkr"), spread evenly
+    over its distinct printings: what an auditor checking figures would look up."""
+    distinct = sorted({f.text for c in chunks for f in c.figures if f.unit and f.value and any(ch.isalpha() or ch == "%" for ch in f.text)})
+    step = max(1, len(distinct) // count)
+    return distinct[::step][:count]
+
+
 def query_latency(engine, questions: list[str], repeats: int, desc: str = "query",
-                  progress: bool = True) -> dict:
-    """`repeats` passes of `ask` then `search` over the questions; each pass summarised, and the
-    median of the passes' medians and p95s reported (one slow pass does not decide the result)."""
+                  progress: bool = True, values: list[str] | None = None) -> dict:
+    """`repeats` passes of `ask` then `search` over the questions (and `find_value`, every passage
+    stating a value, over `values`); each pass summarised, and the median of the passes' medians
+    and p95s reported (one slow pass does not decide the result)."""
     from tqdm import tqdm
 
     passes = []
     for _ in tqdm(range(repeats), desc=desc, disable=not progress):
         ask_wall, ask_cpu, answers = _timed_calls(engine.ask, questions)
         search_wall, search_cpu, _ = _timed_calls(lambda q: engine.search(q, k=10), questions)
+        value_wall, value_cpu, _ = _timed_calls(engine.find_value, values or [])
         passes.append({
             "ask": latency_summary(ask_wall) | {"cpu_median_ms": _median(ask_cpu)},
             "search": latency_summary(search_wall) | {"cpu_median_ms": _median(search_cpu)},
+            "value": latency_summary(value_wall) | {"cpu_median_ms": _median(value_cpu)},
             "refused": sum(bool(a.refused) for a in answers),
         })
 
@@ -200,11 +211,12 @@ def query_latency(engine, questions: list[str], repeats: int, desc: str = "query
 
     return {
         "questions": len(questions),
+        "values": len(values or []),
         "repeats": repeats,
         "passes": passes,
         "median": {
             f"{kind}_{key}": across(kind, key)
-            for kind in ("ask", "search") for key in ("median_ms", "p95_ms", "cpu_median_ms")
+            for kind in ("ask", "search", "value") for key in ("median_ms", "p95_ms", "cpu_median_ms")
         } | {"refused": passes[0]["refused"] if passes else None},
     }
 
@@ -217,11 +229,16 @@ def bench_query(settings: Settings, questions: list[str], repeats: int = 3, prog
         engine = Engine(settings)
     with timed() as first:
         engine.ask(questions[0])
+    values = printed_values(engine.lexical.chunks)
+    with timed() as first_value:
+        if values:
+            engine.find_value(values[0])  # builds the value index
     return {
         "store": str(settings.store),
         "engine_start_s": start.wall,
         "first_ask_ms": first.wall * 1000,
-        **query_latency(engine, questions, repeats, progress=progress),
+        "first_value_ms": first_value.wall * 1000,
+        **query_latency(engine, questions, repeats, progress=progress, values=values),
     }
 
 
@@ -378,6 +395,11 @@ def to_markdown(results: dict[str, dict]) -> str:
             f"| `engine.ask` | {_f(med['ask_median_ms'])} | {_f(med['ask_p95_ms'])} | {_f(med['ask_cpu_median_ms'])} |",
             f"| `engine.search` (k=10) | {_f(med['search_median_ms'])} | {_f(med['search_p95_ms'])} | {_f(med['search_cpu_median_ms'])} |",
         ]
+        if med.get("value_median_ms") is not None:
+            lines.append(
+                f"| `engine.find_value` (every passage stating one of {r['values']} printed values; "
+                f"index built on first use in {r['first_value_ms']:.0f} ms) | {_f(med['value_median_ms'], '{:.1f}')} | "
+                f"{_f(med['value_p95_ms'], '{:.1f}')} | {_f(med['value_cpu_median_ms'], '{:.1f}')} |")
     if "scale" in results:
         r = results["scale"]
         steps = r["steps"]

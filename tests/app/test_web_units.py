@@ -109,3 +109,12 @@ def test_users_file(tmp_path):
         load_users(users)
     with pytest.raises(FileNotFoundError):
         load_users(tmp_path / "missing")
+
+
+def test_snippet_marks_the_matched_figure_as_printed() -> None:
+    """A search for "402,5 mnkr" finds "-402 510 tkr": the snippet centres on and marks the
+    printing, which the query's own words would never match."""
+    text = "Kostnader " + "mycket text " * 40 + "Ack utfall i år -402 510 tkr | 14 660 tkr"
+    marked = snippet_html(text, "402,5 mnkr", figures=["-402 510 tkr"])
+    assert "<mark>-402 510 tkr</mark>" in marked and marked.startswith("… ")
+    assert "<mark>" not in snippet_html(text, "402,5 mnkr")
