@@ -108,25 +108,29 @@ _ROW_UNIT = {"%": "%", "procent": "%", "tkr": "tkr", "mnkr": "mnkr", "kr": "kr",
 
 
 def _row_candidates(chunk: Chunk, rank: int) -> list[Candidate]:
-    """Each body row rendered as "label – column: value, column: value" (header meanings attached)."""
+    """Each body row rendered as "label – column: value, column: value" (header meanings attached),
+    from the chunk's typed rows; only the caption's unit is read from the passage's head lines."""
     lines = chunk.text.split("\n")
     header_idx = next((i for i, line in enumerate(lines) if CELL_SEP in line), None)
     if header_idx is None:
         return []
     caption = " ".join(lines[:header_idx])
-    header = lines[header_idx].split(CELL_SEP)
-    caption_unit = unit_of(caption) or unit_of(header[0])
+    label_header = lines[header_idx].split(CELL_SEP)[0]
+    caption_unit = unit_of(caption) or unit_of(label_header)
     out = []
-    for seq, line in enumerate(lines[header_idx + 1:]):
-        cells = [c.strip() for c in line.split(CELL_SEP)]
-        # The label is the row's leading text cells: a group column ("Ekonomi") may precede the
-        # indicator's own name ("Prognos budgetavvikelse"); the last of them identifies the row.
-        # A table without a label column ("Ack utfall förra året | Ack utfall i år | ...") starts
-        # with a figure: its single row is about what the caption names.
-        lead = 0 if cells and parse_figure(cells[0]) is not None and len(parse_figures(cells[0])) == 1 else 1
+    for seq, row in enumerate(chunk.rows):
+        own = row.label_path[-1] if row.label_path else ""
+        cells = [own, *row.cells]
+        header = [label_header, *row.headers]
+        # The label is the row's groups (ingest's label path: "Nyinvestering" over "Lokaler"),
+        # then its leading text cells: a group column ("Ekonomi") may precede the indicator's
+        # own name ("Prognos budgetavvikelse"); the last of them identifies the row. A table
+        # without a label column ("Ack utfall förra året | Ack utfall i år | ...") starts with a
+        # figure: its single row is about what the caption names.
+        lead = 0 if own and parse_figure(own) is not None and len(parse_figures(own)) == 1 else 1
         while lead and lead < len(cells) - 1 and not any(ch.isdigit() for ch in cells[lead]) and cells[lead]:
             lead += 1
-        names = [c for c in cells[:lead] if c]
+        names = [*row.label_path[:-1], *(c for c in cells[:lead] if c)]
         label = ", ".join(names)
         parts = []
         first_column = None

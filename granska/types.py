@@ -102,6 +102,29 @@ class ReportMeta:
 
 
 @dataclass
+class TableRow:
+    """One body row of a table, as typed data from ingest to the answer (ingest/table_rows.py).
+
+    `label_path` is the groups the row sits under, outermost first, then its own label
+    (["Nyinvestering", "Lokaler"]); `headers[i]` is the header path of value cell `i`, stacked
+    header cells joined by " > " ("Period > Utfall"); `figures[i]` is that cell's figure in its
+    column's unit (None where the cell holds no figure). Cells are as printed.
+    """
+
+    label_path: list[str]
+    cells: list[str]
+    headers: list[str]
+    figures: list[Figure | None]
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "TableRow":
+        return cls(
+            label_path=list(data["label_path"]), cells=list(data["cells"]), headers=list(data["headers"]),
+            figures=[Figure(**f) if f else None for f in data["figures"]],
+        )
+
+
+@dataclass
 class Chunk:
     """The unit that is embedded, indexed and cited."""
 
@@ -121,6 +144,7 @@ class Chunk:
     title: str = ""
     figures: list[Figure] = field(default_factory=list)
     position: int = 0  # order within the document
+    rows: list[TableRow] = field(default_factory=list)  # a table chunk's body rows, typed
 
     @property
     def period(self) -> str:

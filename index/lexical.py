@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from granska.ingest.numbers import normalise_number_tokens
-from granska.types import Chunk, Figure
+from granska.types import Chunk, Figure, TableRow
 
 log = logging.getLogger(__name__)
 
@@ -231,6 +231,7 @@ class LexicalIndex:
             for line in fh:
                 data = json.loads(line)
                 data["figures"] = [Figure(**f) for f in data.get("figures", [])]
+                data["rows"] = [TableRow.from_dict(r) for r in data.get("rows", [])]
                 chunks.append(Chunk(**data))
         bm25 = bm25s.BM25.load(str(folder / "bm25"), show_progress=False) if chunks else None
         doc_freq = json.loads((folder / "doc_freq.json").read_text(encoding="utf-8"))

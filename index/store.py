@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from granska.settings import Settings
-from granska.types import Chunk, Figure
+from granska.types import Chunk, Figure, TableRow
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,8 @@ def chunk_metadata(chunk: Chunk) -> dict[str, str | int | float]:
     """Flat metadata for Chroma (scalars only; figures as a JSON string)."""
     meta: dict[str, str | int | float] = {name: getattr(chunk, name) for name in _SCALAR_FIELDS}
     meta["figures_json"] = json.dumps([asdict(f) for f in chunk.figures], ensure_ascii=False)
+    if chunk.rows:
+        meta["rows_json"] = json.dumps([asdict(r) for r in chunk.rows], ensure_ascii=False)
     return meta
 
 
@@ -62,6 +64,7 @@ def chunk_from_record(chunk_id: str, text: str, meta: dict) -> Chunk:
         title=str(meta.get("title", "")),
         figures=[Figure(**f) for f in json.loads(meta.get("figures_json") or "[]")],
         position=int(meta.get("position", 0)),
+        rows=[TableRow.from_dict(r) for r in json.loads(meta.get("rows_json") or "[]")],
     )
 
 

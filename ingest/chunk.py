@@ -21,8 +21,9 @@ import re
 from collections.abc import Iterator
 
 from granska.ingest.numbers import parse_figure, parse_figures
+from granska.ingest.table_rows import PATH_SEP, structure
 from granska.ingest.units import infer_table_unit
-from granska.types import Block, Chunk, Figure, ParsedDocument, ReportMeta
+from granska.types import Block, Chunk, Figure, ParsedDocument, ReportMeta, TableRow
 
 TEXT_TARGET = 900
 TEXT_MAX = 1200
@@ -53,14 +54,14 @@ def report_unit(doc: ParsedDocument) -> str | None:
 
 def chunk_document(doc: ParsedDocument, meta: ReportMeta, doc_id: str, document: str) -> list[Chunk]:
     """All chunks of one document, in reading order."""
-    pieces: list[tuple[Block, str, list[Figure]]] = []
+    pieces: list[tuple[Block, str, list[Figure], list[TableRow]]] = []
     default_unit = report_unit(doc)
     prose = [(f, block.page) for block in doc.blocks if block.kind != "table" for f in parse_figures(block.text)]
     for block in doc.blocks:
         if block.kind == "table" and block.rows:
-            pieces.extend((block, text, figs) for text, figs in _table_pieces(block, default_unit, prose))
+            pieces.extend((block, text, figs, typed) for text, figs, typed in _table_pieces(block, default_unit, prose))
         elif block.text.strip():
-            pieces.extend((block, text, parse_figures(text)) for text in _split_text(block.text))
+            pieces.extend((block, text, parse_figures(text), []) for text in _split_text(block.text))
     pieces = _pack_text(pieces)
     # The name is part of the id: two files with identical bytes are two documents of the archive.
     name_key = hashlib.sha256(document.encode("utf-8")).hexdigest()[:6]
@@ -82,15 +83,15 @@ def chunk_document(doc: ParsedDocument, meta: ReportMeta, doc_id: str, document:
             title=meta.title,
             figures=figures,
             position=position,
+            rows=typed,
         )
-        for position, (block, text, figures) in enumerate(pieces)
+        for position, (block, text, figures, typed) in enumerate(pieces)
     ]
 
 
-def column_units(block: Block, default_unit: str | None = None) -> list[str | None]:
-    """The unit each column's numbers are in: its header cell, else the caption, else the report's."""
-    header = block.rows[0] if block.rows else []
-    caption_unit = unit_of(block.caption) or unit_of(" ".join(header[:1])) or default_unit
+def column_units(header: list[str], caption: str, default_unit: str | None = None) -> list[str | None]:
+    """The unit each column's numbers are in: its header path, else the caption, else the report's."""
+    caption_unit = unit_of(caption) or unit_of(" ".join(header[:1])) or default_unit
     return [unit_of(cell) or caption_unit for cell in header]
 
 
@@ -104,9 +105,12 @@ def unit_of(text: str) -> str | None:
 
 def _table_pieces(
     block: Block, default_unit: str | None = None, prose: list[tuple[Figure, int]] | None = None
-) -> Iterator[tuple[str, list[Figure]]]:
+) -> Iterator[tuple[str, list[Figure], list[TableRow]]]:
+    """The table in pieces of at most TABLE_ROWS rows, each with the caption and the header line
+    (stacked header cells joined per column), each row's label cell showing its label path."""
     rows = [[_clean_cell(c) for c in row] for row in block.rows or []]
-    header, body = rows[0], rows[1:] or []
+    layout = structure(rows)
+    header, body = layout.columns, rows[layout.header_rows:]
     caption = block.caption.strip()
     if not unit_of(caption) and not any(unit_of(h) for h in header):
         if default_unit:
@@ -114,30 +118,39 @@ def _table_pieces(
         elif inferred := infer_table_unit(block, prose or []):
             default_unit = inferred
             caption = f"{caption} (belopp i {inferred}; {INFERRED_UNIT})".strip()
-    units = column_units(block, default_unit)
+    units = column_units(header, caption, default_unit)
     head_lines = ([caption] if caption else []) + [CELL_SEP.join(header)]
-    group: list[list[str]] = []
-    for row in body:
-        if group and (len(group) >= TABLE_ROWS or _size(head_lines, group + [row]) > TABLE_MAX):
-            yield _render_table(head_lines, group, units)
+    group: list[tuple[list[str], list[str]]] = []
+    for row, path in zip(body, layout.label_paths, strict=True):
+        if group and (len(group) >= TABLE_ROWS or _size(head_lines, [r for r, _ in group] + [row]) > TABLE_MAX):
+            yield _render_table(head_lines, group, header, units)
             group = []
-        group.append(row)
+        group.append((row, path))
     if group or not body:
-        yield _render_table(head_lines, group, units)
+        yield _render_table(head_lines, group, header, units)
 
 
-def _render_table(head_lines: list[str], group: list[list[str]], units: list[str | None]) -> tuple[str, list[Figure]]:
-    lines = head_lines + [CELL_SEP.join(row) for row in group]
+def _render_table(
+    head_lines: list[str], group: list[tuple[list[str], list[str]]], header: list[str], units: list[str | None]
+) -> tuple[str, list[Figure], list[TableRow]]:
+    lines = list(head_lines)
     figures: list[Figure] = []
-    for row in group:
+    typed: list[TableRow] = []
+    for row, path in group:
+        lines.append(CELL_SEP.join([PATH_SEP.join(path) if path else row[0], *row[1:]]))
+        cells: list[Figure | None] = []
         for col, cell in enumerate(row):
-            if not cell or col == 0 and not any(ch.isdigit() for ch in cell):
-                continue
-            unit = units[col] if col < len(units) else None
-            figure = parse_figure(cell, default_unit=unit)
+            figure = None
+            if cell and (col > 0 or any(ch.isdigit() for ch in cell)):
+                figure = parse_figure(cell, default_unit=units[col] if col < len(units) else None)
             if figure is not None:
                 figures.append(figure)
-    return "\n".join(lines), figures
+            if col > 0:
+                cells.append(figure)
+        if any(c for c in row[1:]):
+            typed.append(TableRow(label_path=path, cells=row[1:], figures=cells,
+                                  headers=[header[col] if col < len(header) else "" for col in range(1, len(row))]))
+    return "\n".join(lines), figures, typed
 
 
 def _size(head_lines: list[str], group: list[list[str]]) -> int:
@@ -166,12 +179,12 @@ def _split_text(text: str) -> list[str]:
     return out
 
 
-def _pack_text(pieces: list[tuple[Block, str, list[Figure]]]) -> list[tuple[Block, str, list[Figure]]]:
+def _pack_text(pieces: list[tuple[Block, str, list[Figure], list[TableRow]]]) -> list[tuple[Block, str, list[Figure], list[TableRow]]]:
     """Merge small consecutive text pieces of the same page and section up to TEXT_TARGET."""
-    packed: list[tuple[Block, str, list[Figure]]] = []
-    for block, text, figures in pieces:
+    packed: list[tuple[Block, str, list[Figure], list[TableRow]]] = []
+    for block, text, figures, typed in pieces:
         if packed:
-            prev_block, prev_text, prev_figs = packed[-1]
+            prev_block, prev_text, prev_figs, _ = packed[-1]
             if (
                 block.kind == "text"
                 and prev_block.kind == "text"
@@ -179,7 +192,7 @@ def _pack_text(pieces: list[tuple[Block, str, list[Figure]]]) -> list[tuple[Bloc
                 and prev_block.section == block.section
                 and len(prev_text) + len(text) + 1 <= TEXT_TARGET
             ):
-                packed[-1] = (prev_block, f"{prev_text}\n{text}", prev_figs + figures)
+                packed[-1] = (prev_block, f"{prev_text}\n{text}", prev_figs + figures, [])
                 continue
-        packed.append((block, text, figures))
+        packed.append((block, text, figures, typed))
     return packed

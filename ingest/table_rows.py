@@ -1,0 +1,119 @@
+"""A table's cell grid -> typed rows: each value cell with its column's header path, each row
+with its label path.
+
+A reader of a table reads more than the cell: the column's header, stacked over two or three lines
+("Period" spanning "Utfall | Budget | Avvikelse"), and the groups the row sits under (a "Lokaler"
+row under "Nyinvestering" is not the "Lokaler" row under "Reinvestering"). Both are read here,
+once, at ingest, from the layout of the grid alone, so nothing downstream re-parses table text:
+
+- **Header rows** are the leading rows before the first body row: rows[0] always (the reader
+  puts the header first), then, before a row of figures, any following row whose value cells are
+  short names or years, no figure, and that has no label of its own or sits under a row whose
+  cells span (a text table's rows are all words: they are rows, not headers). A header cell that spans columns (followed by empty
+  cells in an upper header row) applies to each column under it up to the next named cell. A
+  column's header path is its header cells top to bottom, joined by " > ".
+- **Group rows** are body rows with a label and no values at all: they head the rows after
+  them. A group row directly after another one nests inside it. The group ends at a total row
+  that closes it ("Summa ...", "Totalt", "Total ..." - kept inside the group, as printed), at
+  the next group row (which replaces it), or, when its first row was marked as a member by a
+  leading dash or bullet ("- Ekonomi"), at the first row without that mark.
+Rows carry the cells exactly as printed; figures are parsed by the chunker, which knows the
+units of the columns.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from granska.ingest.numbers import parse_figures
+from granska.ingest.structure import is_figure_row
+
+PATH_SEP = " > "
+
+_TOTAL_RE = re.compile(r"^(?:summa|totalt|total|s:a|delsumma|sammanlagt)\b", re.IGNORECASE)
+_MEMBER_RE = re.compile(r"^\s*(?:[-–•·]\s+)")
+_YEAR_RE = re.compile(r"(?:19|20)\d\d(?:[-/]\d\d)?")
+
+
+@dataclass
+class _Group:
+    label: str
+    dashed: bool = False  # its members are marked by a leading dash or bullet
+    members: int = 0
+
+
+@dataclass(frozen=True)
+class TableStructure:
+    """Header paths per column and the label path of every body row (index into the rows)."""
+
+    header_rows: int  # how many leading rows are header
+    columns: list[str]  # header path per column, " > "-joined ("" where no header names it)
+    label_paths: list[list[str]]  # per body row (rows[header_rows:]), the groups then its own label
+
+
+def _has_figure(cell: str) -> bool:
+    return bool(cell.strip()) and bool(parse_figures(_YEAR_RE.sub("", cell)))
+
+
+_HEADER_CELL_MAX = 40  # header cells are names ("Utfall", "Budget helår 2021"), not sentences
+
+
+def _is_header_row(row: list[str], above: list[str]) -> bool:
+    """A further header line: names, no figures, and either no label of its own or under a
+    line whose cells span (empty cells beside a group name: "Period" over three columns)."""
+    values = [c for c in row[1:] if c.strip()]
+    if not values or any(_has_figure(c) or len(c) > _HEADER_CELL_MAX for c in values):
+        return False
+    return not row[0].strip() or any(not c.strip() for c in above[1:])
+
+
+def _header_paths(header: list[list[str]], width: int) -> list[str]:
+    """Each column's header cells top to bottom; an upper cell spans right over empty cells."""
+    paths: list[list[str]] = [[] for _ in range(width)]
+    for level, row in enumerate(header):
+        last = level == len(header) - 1
+        current = ""
+        for col in range(width):
+            cell = row[col].strip() if col < len(row) else ""
+            if cell:
+                current = cell
+            elif last or col == 0:
+                current = ""
+            if current and (not paths[col] or paths[col][-1] != current):
+                paths[col].append(current)
+    return [PATH_SEP.join(parts) for parts in paths]
+
+
+def structure(rows: list[list[str]]) -> TableStructure:
+    """The header paths and row label paths of a cleaned table (header row first)."""
+    if not rows:
+        return TableStructure(0, [], [])
+    width = max(len(r) for r in rows)
+    count = 1
+    figures_follow = [is_figure_row(row) for row in rows]
+    while count < len(rows) - 1 and any(figures_follow[count + 1:]) and _is_header_row(rows[count], rows[count - 1]):
+        count += 1
+    columns = _header_paths(rows[:count], width)
+    groups: list[_Group] = []  # outermost first
+    paths: list[list[str]] = []
+    for row in rows[count:]:
+        label = row[0].strip() if row else ""
+        values = [c for c in row[1:] if c.strip()]
+        if label and not values:
+            if groups and groups[-1].members:
+                groups.pop()  # a group row after the rows of a group: the next group beside it
+            paths.append([g.label for g in groups] + [label])
+            groups.append(_Group(label))
+            continue
+        member = bool(_MEMBER_RE.match(label))
+        if groups and groups[-1].members == 0:
+            groups[-1].dashed = member  # the first row says how members are marked
+        elif groups and groups[-1].dashed and not member:
+            groups.pop()  # the dashed members have ended
+        if groups:
+            groups[-1].members += 1
+        paths.append([g.label for g in groups] + ([label] if label else []))
+        if groups and _TOTAL_RE.match(label):
+            groups.pop()  # the total closes its group
+    return TableStructure(count, columns, paths)

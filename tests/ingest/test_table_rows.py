@@ -1,0 +1,127 @@
+"""Typed table rows (ingest/table_rows.py and the chunker): header paths and row label paths,
+on made-up tables that show each layout phenomenon, and their way through a chunk."""
+
+from __future__ import annotations
+
+from granska.ingest.chunk import chunk_document
+from granska.ingest.table_rows import structure
+from granska.types import Block, ParsedDocument, ReportMeta
+
+
+def test_stacked_header_cells_join_per_column_and_span_right() -> None:
+    rows = [
+        ["Belopp i mnkr", "Period", "", "", "Helår", ""],
+        ["", "Utfall", "Budget", "Avvikelse", "Prognos", "Budget"],
+        ["Intäkter", "373,6", "375,7", "-2,1", "1 513,3", "1 506,8"],
+    ]
+    layout = structure(rows)
+    assert layout.header_rows == 2
+    assert layout.columns == ["Belopp i mnkr", "Period > Utfall", "Period > Budget", "Period > Avvikelse",
+                              "Helår > Prognos", "Helår > Budget"]
+    assert layout.label_paths == [["Intäkter"]]
+
+
+def test_the_same_label_under_two_groups_keeps_its_group() -> None:
+    rows = [
+        ["Projekt (tkr)", "Budget", "Utfall"],
+        ["Nyinvestering", "", ""],
+        ["Lokaler", "1 200", "900"],
+        ["Fordon", "300", "310"],
+        ["Reinvestering", "", ""],
+        ["Lokaler", "800", "750"],
+        ["Summa reinvestering", "800", "750"],
+        ["Totalt", "2 300", "1 960"],
+    ]
+    assert structure(rows).label_paths == [
+        ["Nyinvestering"], ["Nyinvestering", "Lokaler"], ["Nyinvestering", "Fordon"],
+        ["Reinvestering"], ["Reinvestering", "Lokaler"], ["Reinvestering", "Summa reinvestering"],
+        ["Totalt"],  # the total closed its group
+    ]
+
+
+def test_nested_groups_of_a_balance_sheet() -> None:
+    rows = [
+        ["Balansräkning", "2024", "2023"],
+        ["TILLGÅNGAR", "", ""],
+        ["Anläggningstillgångar", "", ""],
+        ["Maskiner och inventarier", "12,0", "13,5"],
+        ["Summa anläggningstillgångar", "12,0", "13,5"],
+        ["Omsättningstillgångar", "", ""],
+        ["Kassa och bank", "379,0", "425,9"],
+        ["Summa omsättningstillgångar", "379,0", "425,9"],
+        ["SUMMA TILLGÅNGAR", "391,0", "439,4"],
+        ["EGET KAPITAL OCH SKULDER", "", ""],
+        ["Eget kapital", "100,0", "90,0"],
+    ]
+    paths = structure(rows).label_paths
+    assert paths[2] == ["TILLGÅNGAR", "Anläggningstillgångar", "Maskiner och inventarier"]
+    assert paths[5] == ["TILLGÅNGAR", "Omsättningstillgångar", "Kassa och bank"]
+    assert paths[7] == ["TILLGÅNGAR", "SUMMA TILLGÅNGAR"]
+    assert paths[9] == ["EGET KAPITAL OCH SKULDER", "Eget kapital"]
+
+
+def test_dashed_members_end_at_the_first_row_without_a_dash() -> None:
+    rows = [
+        ["Tjänster", "Intäkter", "Resultat"],
+        ["Gemensamma tjänster", "", ""],
+        ["- Ekonomi", "20,5", "6,8"],
+        ["- HR", "35,8", "1,5"],
+        ["Digital infrastruktur", "210,1", "15,7"],
+    ]
+    assert structure(rows).label_paths[1:] == [
+        ["Gemensamma tjänster", "- Ekonomi"], ["Gemensamma tjänster", "- HR"], ["Digital infrastruktur"],
+    ]
+
+
+def test_a_text_table_has_one_header_row() -> None:
+    """Every cell of a matrix of activities is words: its rows are rows, not more header lines."""
+    rows = [
+        ["Uppdrag", "Status", "Aktiviteter"],
+        ["", "", "fortsätter under hösten."],
+        ["Stärka språkutvecklingen", "Pågår", "Kompetenshöjande insatser"],
+    ]
+    assert structure(rows).header_rows == 1
+
+
+def _doc(rows: list[list[str]]) -> tuple[ParsedDocument, ReportMeta]:
+    block = Block(kind="table", text="", page=3, section="Ekonomi > Investeringar", rows=rows, caption="Investeringar (tkr)")
+    meta = ReportMeta(organisation="Ålunda kommun", report_type="delårsrapport", period_start=202401, period_end=202408)
+    return ParsedDocument(path="/arkiv/alunda.pdf", blocks=[block], page_count=3), meta
+
+
+def test_chunks_carry_typed_rows_with_units_from_their_columns() -> None:
+    doc, meta = _doc([
+        ["Projekt", "Helår", ""],
+        ["", "Budget", "Prognos"],
+        ["Nyinvestering", "", ""],
+        ["Lokaler", "1 200", "-900"],
+        ["Reinvestering", "", ""],
+        ["Lokaler", "800", "750"],
+    ])
+    (chunk,) = chunk_document(doc, meta, doc_id="0" * 64, document="alunda.pdf")
+    assert [r.label_path for r in chunk.rows] == [["Nyinvestering", "Lokaler"], ["Reinvestering", "Lokaler"]]
+    first = chunk.rows[0]
+    assert first.headers == ["Helår > Budget", "Helår > Prognos"] and first.cells == ["1 200", "-900"]
+    assert [f.value for f in first.figures] == [1_200_000, -900_000]  # tkr from the caption
+    assert "Projekt | Helår > Budget | Helår > Prognos" in chunk.text  # the header line shows the paths
+    assert "Reinvestering > Lokaler | 800 | 750" in chunk.text  # a row is never read without its group
+
+
+def test_answer_rows_read_the_typed_rows_with_their_groups() -> None:
+    """The answerer's row statements come from the chunk's typed rows: a row's groups belong to
+    its label, so "Lokaler" under Reinvestering is told from "Lokaler" under Nyinvestering."""
+    from granska.app.answer import candidates_from
+    from granska.types import Hit
+
+    doc, meta = _doc([
+        ["Projekt", "Budget", "Prognos"],
+        ["Nyinvestering", "", ""],
+        ["Lokaler", "1 200", "-900"],
+        ["Reinvestering", "", ""],
+        ["Lokaler", "800", "750"],
+    ])
+    (chunk,) = chunk_document(doc, meta, doc_id="0" * 64, document="alunda.pdf")
+    rows = candidates_from([Hit(chunk=chunk, score=1.0)])
+    assert [c.label for c in rows] == ["Nyinvestering, Lokaler", "Reinvestering, Lokaler"]
+    assert rows[1].text == "Reinvestering, Lokaler – Budget: 800 tkr, Prognos: 750 tkr"
+    assert rows[1].row_key == "Lokaler"
