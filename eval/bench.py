@@ -305,7 +305,7 @@ def bench_scale(sample: Path, workdir: Path, sizes: tuple[int, ...] = (5, 50, 50
             "reports": size,
             "added": len(report.added),
             "chunks_added": report.chunks_added,
-            "chunks_total": sum(r.chunks for r in engine.registry.documents.values()),
+            "chunks_total": sum(r.chunks for r in engine.state().documents.values()),
             "ingest_wall_s": clock.wall,
             "ingest_cpu_s": clock.cpu,
             "store_bytes": disk_usage(settings.store),

@@ -211,6 +211,7 @@ def hit_to_dict(hit) -> dict:
         "kind": c.kind,
         "text": c.text,
         "score": round(hit.score, 6),
+        "generation": hit.generation,
     }
 
 
