@@ -1,8 +1,9 @@
 """The engine: the one public entry point for asking, searching and listing the archive.
 
 CLI, web app, HTTP API and the accuracy suite all go through `Engine`, so they give the same
-answers. It loads the store once, and reloads the lexical index and registry when an ingest has
-changed them (queries keep being answered meanwhile, from the previous consistent state).
+answers. It answers every question from one published index state (granska.index.snapshot: the
+registry, lexical index and retriever of one generation), and swaps in a new one when an ingest or
+removal publishes it; questions keep being answered meanwhile, from the state they started in.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from granska.app.answer import (
@@ -22,25 +23,39 @@ from granska.app.query import Query, parse_question
 from granska.app.scope import Mentions, archive_summary, resolve_scope
 from granska.app.verify import verify_figures
 from granska.index.builder import store_paths
-from granska.index.registry import DocumentRecord, Registry
+from granska.index.registry import DocumentRecord
 from granska.index.retrieve import Filters, HybridRetriever, Mode
+from granska.index.snapshot import IndexState, empty_state, load_state, published_version
 from granska.index.values import ValueIndex, ValueMatch, ValueQuery, query_values
 from granska.ingest.chunk import INFERRED_UNIT
 from granska.settings import Settings
-from granska.types import Answer, Citation, Hit
+from granska.types import Answer, Chunk, Citation, Hit
 
 log = logging.getLogger(__name__)
 
 _NO_ANSWER = "Det framgår inte av rapporterna i arkivet"
 MAX_SESSIONS = 10_000  # follow-up context is kept for the most recent sessions only
-_PAIR_ATTEMPTS = 10  # waits for a writer between saving the registry and the lexical index
-_PAIR_WAIT = 0.2
+_LOAD_ATTEMPTS = 10  # reads of a published state whose version was retired meanwhile
+_LOAD_WAIT = 0.2
 _LLM_PASSAGES = 4  # passages given to the LLM, at most...
 _LLM_CHARS = 6000  # ...and characters in all: ~2,000 tokens of Swedish, inside a 4,096-token context
 
 
 class EmptyArchive(RuntimeError):
     """The store holds no documents yet."""
+
+
+@dataclass(frozen=True)
+class _View:
+    """Everything a question reads, derived from one published `IndexState` and never mixed with
+    another: the registry, the lexical index and the retriever over them belong to one generation."""
+
+    state: IndexState
+    retriever: HybridRetriever
+    mentions: Mentions  # which reports say a word: the scope check's evidence
+    by_position: dict[tuple[str, int], Chunk]
+    row_groups: dict[str, list] = field(default_factory=dict)  # per report, filled on first use (contradictions)
+    values: ValueIndex | None = None  # the state's figures by value, built on first use (figure search)
 
 
 class Engine:
@@ -52,12 +67,11 @@ class Engine:
         self.mode = mode
         self.paths = store_paths(self.settings)
         self._lock = threading.RLock()
+        self._reload_lock = threading.Lock()
         self._sessions: OrderedDict[str, Query] = OrderedDict()  # last question per session, least recent first
         self.embedder = make_embedder(self.settings)
         self.store = ChunkStore(self.settings, self.settings.embedder_fingerprint)
-        self._state_mtime: float | None = None
-        self._values: ValueIndex | None = None
-        self._load_indexes()
+        self._view = self._view_of(self._read_state() or empty_state())  # unreadable now: the next question retries
         self._llm = None
         if self.settings.llm_url:
             from granska.app.llm import LLMWriter
@@ -65,44 +79,24 @@ class Engine:
             self._llm = LLMWriter(self.settings.llm_url, self.settings.llm_model or "default")
 
     # -- loading -----------------------------------------------------------------------------
-    def _load_indexes(self) -> None:
-        """Load the registry and lexical index as a consistent pair, when an ingest has changed them.
-
-        A writer saves the registry per document and rebuilds the lexical index at the end; a
-        reader that arrives in between waits briefly for the pair to match (`built_from`), and
-        after that uses what it has, restricted to the documents both know.
-        """
-        from granska.index.lexical import LexicalIndex
-
-        state = self.paths["lexical"] / "state.json"
-        mtime = state.stat().st_mtime if state.exists() else None
-        if mtime is not None and mtime == self._state_mtime:
-            return
-        for attempt in range(_PAIR_ATTEMPTS):
-            registry = Registry(self.paths["registry"])
+    def _read_state(self) -> IndexState | None:
+        """The state the store publishes now; None if its version kept vanishing while read."""
+        for _ in range(_LOAD_ATTEMPTS):
             try:
-                lexical = LexicalIndex.load(self.paths["lexical"]) if mtime else LexicalIndex.build([])
-                built_from = (LexicalIndex.read_state(self.paths["lexical"]) or {}).get("built_from", "")
-            except FileNotFoundError:  # a save switched versions while this one was read
-                time.sleep(_PAIR_WAIT)
+                state = load_state(self.paths["lexical"], self.paths["registry"])
+            except FileNotFoundError:  # a version retired while it was read: read the current one
+                time.sleep(_LOAD_WAIT)
                 continue
-            if not mtime or built_from.endswith(registry.fingerprint()) or attempt == _PAIR_ATTEMPTS - 1:
-                break
-            time.sleep(_PAIR_WAIT)
-        else:
-            return  # nothing readable yet: keep answering from the previous state
-        indexed = {c.document for c in lexical.chunks}
-        registry.documents = {name: rec for name, rec in registry.documents.items() if name in indexed or not mtime}
-        if self._state_mtime is not None:
-            self.store.reopen()  # another process may have written to an embedded store
-        self.registry = registry
-        self.lexical = lexical
-        self._row_groups: dict[str, list] = {}  # per report, for contradiction checks; reset with the index
-        self._by_position = {(c.document, c.position): c for c in lexical.chunks}
-        self.mentions = Mentions(lexical.chunks)  # which reports say a word: the scope check's evidence
-        self.retriever = HybridRetriever(
+            if not state.analyser_current:
+                log.warning("The lexical index of %s was built by another analyser version; "
+                            "run `granska ingest` on the archive to rebuild it.", self.settings.store)
+            return state
+        return None
+
+    def _view_of(self, state: IndexState) -> _View:
+        retriever = HybridRetriever(
             self.store,
-            lexical,
+            state.lexical,
             self.embedder,
             mode=self.mode,
             dense_weight=self.settings.dense_weight,
@@ -111,79 +105,106 @@ class Engine:
             candidates=self.settings.candidates,
             top_k=self.settings.top_k,
         )
-        self._state_mtime = mtime
+        by_position = {(c.document, c.position): c for c in state.lexical.chunks}
+        return _View(state, retriever, Mentions(state.lexical.chunks), by_position)
+
+    def _current(self, wait: bool = False) -> _View:
+        """The view to answer from: the one held, or a new one when the store published a newer state.
+
+        A question calls this once and reads only the view it got, so it sees one state from start
+        to end whatever is published meanwhile. Nothing changed costs one stat. A new state is
+        loaded by one thread while the others go on answering from the view they have (`wait`
+        makes a caller wait for it instead, e.g. right after its own upload); the swap is one
+        attribute assignment under the lock.
+        """
+        view = self._view
+        if published_version(self.paths["lexical"]) == view.state.version:
+            return view
+        if not self._reload_lock.acquire(blocking=wait):
+            return view
+        try:
+            if published_version(self.paths["lexical"]) != self._view.state.version:
+                state = self._read_state()
+                if state is not None:
+                    self.store.reopen()  # another process may have written to an embedded store
+                    self._view = self._view_of(state)
+            return self._view
+        finally:
+            self._reload_lock.release()
 
     def refresh(self) -> None:
-        """Pick up the results of an ingest that finished since the last query."""
-        with self._lock:
-            self._load_indexes()
+        """Pick up the state an ingest published since the last question, waiting for it if another
+        thread is loading it."""
+        self._current(wait=True)
+
+    def state(self) -> IndexState:
+        """The published state questions are answered from now (reloaded first if a newer one is out)."""
+        return self._current().state
 
     # -- public API --------------------------------------------------------------------------
     def documents(self) -> list[DocumentRecord]:
-        self.refresh()
-        return sorted(self.registry.documents.values(), key=lambda r: (r.organisation, r.period_end, r.document))
+        return sorted(self.state().documents.values(), key=lambda r: (r.organisation, r.period_end, r.document))
 
     def search(self, query: str, k: int = 10, filters: dict | None = None) -> list[Hit]:
         """The top-k passages; when the query quotes a figure, the passages stating its value
-        (in any unit, rounding or sign) come first, so a figure is found however it is typed."""
-        self.refresh()
-        docs = self._filter_documents(filters)
+        (in any unit, rounding or sign) come first, so a figure is found however it is typed.
+        Each hit carries the generation of the index state it was found in."""
+        view = self._current()
+        docs = self._filter_documents(view, filters)
         flt = Filters(document=tuple(d.document for d in docs)) if filters else Filters()
         if filters and not docs:
             return []
         values = query_values(query)
         pool = max(k, self.settings.candidates) if values else k
-        hits = self._known(self.retriever.search(query, flt, pool))
-        if not values:
-            return hits
-        return stating_first(hits, self._stating(values, flt), k)
+        hits = self._known(view, view.retriever.search(query, flt, pool))
+        if values:
+            hits = stating_first(hits, self._stating(view, values, flt), k)
+        for hit in hits:
+            hit.generation = view.state.generation
+        return hits
 
     def find_value(self, value: str, filters: dict | None = None) -> list[ValueMatch]:
         """Every passage of the archive that states the value (not just the top k), best first."""
         values = query_values(value)
         if not values:
             raise ValueError(f"Ingen siffra i {value!r}: skriv t.ex. 82,7 mnkr, 82 700 tkr eller 2,78 procent.")
-        self.refresh()
-        docs = self._filter_documents(filters)
+        view = self._current()
+        docs = self._filter_documents(view, filters)
         if filters and not docs:
             return []
-        return self._stating(values, Filters(document=tuple(d.document for d in docs)) if filters else Filters())
+        return self._stating(view, values, Filters(document=tuple(d.document for d in docs)) if filters else Filters())
 
-    def _stating(self, values: list[ValueQuery], flt: Filters) -> list[ValueMatch]:
-        known = self.registry.documents
-        return self._value_index().find(values, lambda c: c.document in known and flt.matches(c))
-
-    def _value_index(self) -> ValueIndex:
-        """The archive's figures by value, built on first use for each index state (a new chunk
-        list after an ingest means a new index)."""
-        chunks = self.lexical.chunks
+    def _stating(self, view: _View, values: list[ValueQuery], flt: Filters) -> list[ValueMatch]:
+        """The passages of this state stating any of the values: the state's figures by value,
+        indexed on first use (one index per state, so it never mixes two generations)."""
         with self._lock:
-            if self._values is None or self._values.chunks is not chunks:
-                self._values = ValueIndex(chunks)
-            return self._values
+            if view.values is None:
+                view.values = ValueIndex(view.state.lexical.chunks)
+        known = view.state.documents
+        return view.values.find(values, lambda c: c.document in known and flt.matches(c))
 
     def ask(self, question: str, filters: dict | None = None, session: str | None = None, id: str | None = None) -> Answer:
         start = time.perf_counter()
-        self.refresh()
+        view = self._current()
         query = self._with_context(parse_question(question), session)
-        docs = self._filter_documents(filters)
+        docs = self._filter_documents(view, filters)
         timings: dict[str, float] = {}
         if not docs:
-            answer = self._refusal(question, f"{_NO_ANSWER}: {archive_summary(list(self.registry.documents.values()))}")
+            answer = self._refusal(question, f"{_NO_ANSWER}: {archive_summary(list(view.state.documents.values()))}")
         else:
-            scope = resolve_scope(query, docs, self.mentions)
+            scope = resolve_scope(query, docs, view.mentions)
             if scope.refusal:
                 answer = self._refusal(question, scope.refusal, scope.missing)
             else:
                 t0 = time.perf_counter()
-                hits = self._retrieve(query, scope.documents, self._scope_filters(scope, filters))
+                hits = self._retrieve(view, query, scope.documents, self._scope_filters(scope, filters))
                 timings["retrieve"] = (time.perf_counter() - t0) * 1000
                 t1 = time.perf_counter()
-                scored = self._scored(question, query, scope, hits)
+                scored = self._scored(view, question, query, scope, hits)
                 multi = len({d.document for d in scope.documents}) > 1
-                draft = compose(query, scored, multi, self.settings.min_coverage, self.lexical.doc_freq)
+                draft = compose(query, scored, multi, self.settings.min_coverage, view.state.lexical.doc_freq)
                 if draft is not None:
-                    self._flag_contradictions(draft)
+                    self._flag_contradictions(view, draft)
                 answer = self._render(question, draft) if draft else self._refusal(
                     question, scope.unstated or f"{_NO_ANSWER}: rapporterna anger inte det som frågan gäller. "
                     f"{archive_summary(scope.documents)}",
@@ -201,19 +222,20 @@ class Engine:
         timings["total"] = (time.perf_counter() - start) * 1000
         answer.timings_ms = {k: round(v, 1) for k, v in timings.items()}
         answer.id = id
+        answer.generation = view.state.generation
         return answer
 
     def candidates(self, question: str, filters: dict | None = None) -> tuple[Query, list[Candidate]]:
         """The statements the answerer chooses from, scored and best first ([] when the scope
         check refuses): what eval/fit.py fits the ranking weights on, through the same path as `ask`."""
-        self.refresh()
+        view = self._current()
         query = parse_question(question)
-        docs = self._filter_documents(filters)
-        scope = resolve_scope(query, docs, self.mentions) if docs else None
+        docs = self._filter_documents(view, filters)
+        scope = resolve_scope(query, docs, view.mentions) if docs else None
         if scope is None or scope.refusal:
             return query, []
-        hits = self._retrieve(query, scope.documents, self._scope_filters(scope, filters))
-        return query, self._scored(question, query, scope, hits)
+        hits = self._retrieve(view, query, scope.documents, self._scope_filters(scope, filters))
+        return query, self._scored(view, question, query, scope, hits)
 
     # -- helpers -----------------------------------------------------------------------------
     @staticmethod
@@ -221,17 +243,19 @@ class Engine:
         restrict = scope.restricted or bool(filters)
         return Filters(document=tuple(d.document for d in scope.documents)) if restrict else Filters()
 
-    def _scored(self, question: str, query: Query, scope, hits: list[Hit]) -> list[Candidate]:
-        scored = score_candidates(candidates_from(hits), query, self.lexical)
+    @staticmethod
+    def _scored(view: _View, question: str, query: Query, scope, hits: list[Hit]) -> list[Candidate]:
+        scored = score_candidates(candidates_from(hits), query, view.state.lexical)
         if scope.required_words:
             scored = [c for c in scored if any(w in c.text.lower() for w in scope.required_words)]
         if scope.required_all:
             scored = [c for c in scored if all(_says(c.text, w) for w in scope.required_all)]
         return demote_unnamed(scored, named(question))
 
-    def _filter_documents(self, filters: dict | None) -> list[DocumentRecord]:
+    @staticmethod
+    def _filter_documents(view: _View, filters: dict | None) -> list[DocumentRecord]:
         """Documents allowed by user filters (organisation and report type match case-insensitively, in part)."""
-        docs = list(self.registry.documents.values())
+        docs = list(view.state.documents.values())
         for key, value in (filters or {}).items():
             if value in (None, "", []):
                 continue
@@ -295,37 +319,40 @@ class Engine:
         answer.warnings.append("Svaret är formulerat av en språkmodell; varje siffra är kontrollerad mot de citerade källorna.")
         return answer
 
-    def _known(self, hits: list[Hit]) -> list[Hit]:
-        """Hits from documents this engine's registry holds: never cite one still being ingested."""
-        return [h for h in hits if h.chunk.document in self.registry.documents]
+    @staticmethod
+    def _known(view: _View, hits: list[Hit]) -> list[Hit]:
+        """Hits from documents the view's registry holds (a store published before registry
+        snapshots may index a document its registry has not got)."""
+        return [h for h in hits if h.chunk.document in view.state.documents]
 
-    def _retrieve(self, query: Query, documents: list[DocumentRecord], flt: Filters) -> list[Hit]:
+    def _retrieve(self, view: _View, query: Query, documents: list[DocumentRecord], flt: Filters) -> list[Hit]:
         """The passages to answer from, each with the next passage of its section:
         chunks are cut by size, so a list's items or a statement's cause may begin in the next one."""
-        hits = self._search(query, documents, flt)
+        hits = self._search(view, query, documents, flt)
         seen = {h.chunk.id for h in hits}
         for hit in list(hits):
-            chunk = self._by_position.get((hit.chunk.document, hit.chunk.position + 1))
+            chunk = view.by_position.get((hit.chunk.document, hit.chunk.position + 1))
             if chunk is not None and chunk.id not in seen and continues(hit.chunk, chunk):
                 seen.add(chunk.id)
                 hits.append(Hit(chunk=chunk, score=0.0))
             # A passage that begins mid-sentence gets the one before it, where the sentence starts.
-            before = self._by_position.get((hit.chunk.document, hit.chunk.position - 1))
+            before = view.by_position.get((hit.chunk.document, hit.chunk.position - 1))
             if hit.chunk.text[:1].islower() and before is not None and before.id not in seen and continues(before, hit.chunk):
                 seen.add(before.id)
                 hits.append(Hit(chunk=before, score=0.0))
         return hits
 
-    def _search(self, query: Query, documents: list[DocumentRecord], flt: Filters) -> list[Hit]:
+    def _search(self, view: _View, query: Query, documents: list[DocumentRecord], flt: Filters) -> list[Hit]:
         """Top passages; a question that spans several reports also gets the best few of each report,
         so that one report's strong passages cannot crowd another's answer out of the top-k."""
-        vector = self.retriever.embed(query.text)
-        hits = self._known(self.retriever.search(query.text, flt, self.settings.top_k, vector=vector))
+        retriever = view.retriever
+        vector = retriever.embed(query.text)
+        hits = self._known(view, retriever.search(query.text, flt, self.settings.top_k, vector=vector))
         seen = {h.chunk.id for h in hits}
         # A quoted figure ("varifrån kommer 82,7 mnkr?") brings the passages stating its value
         # in any unit or rounding, which neither BM25 nor the embedding can see as the same.
         values = query_values(query.text)
-        for match in self._stating(values, flt)[: self.settings.top_k] if values else ():
+        for match in self._stating(view, values, flt)[: self.settings.top_k] if values else ():
             if match.chunk.id not in seen:
                 seen.add(match.chunk.id)
                 hits.append(Hit(chunk=match.chunk, score=0.0, matched=list(match.figures)))
@@ -333,20 +360,21 @@ class Engine:
             # Each side of "X i delåret jämfört med prognosen" on its own (the subject's words and
             # the side's): the passages about one side must not be crowded out by the other's.
             alone = " ".join([t for t, _ in query.terms if t not in query.sides] + [side])
-            for hit in self._known(self.retriever.search(alone, flt, self.settings.per_document_k)):
+            for hit in self._known(view, retriever.search(alone, flt, self.settings.per_document_k)):
                 if hit.chunk.id not in seen:
                     seen.add(hit.chunk.id)
                     hits.append(hit)
         if query.kind in ("why", "list") or not 1 < len(documents) <= 12:
             return hits
         for doc in documents:
-            for hit in self._known(self.retriever.search(query.text, Filters(document=(doc.document,)), self.settings.per_document_k, vector=vector)):
+            for hit in self._known(view, retriever.search(query.text, Filters(document=(doc.document,)), self.settings.per_document_k, vector=vector)):
                 if hit.chunk.id not in seen:
                     seen.add(hit.chunk.id)
                     hits.append(hit)
         return hits
 
-    def _flag_contradictions(self, draft: Draft) -> None:
+    @staticmethod
+    def _flag_contradictions(view: _View, draft: Draft) -> None:
         """When a report states an answered figure with another value elsewhere, cite both and say so."""
         from granska.app.contradictions import find_contradictions, row_groups
 
@@ -354,10 +382,10 @@ class Engine:
         for part in draft.parts:
             by_document.setdefault(part.candidate.chunk.document, []).extend(part.candidate.figures)
         for document, figures in by_document.items():
-            groups = self._row_groups.get(document)
+            groups = view.row_groups.get(document)
             if groups is None:
-                groups = row_groups([c for c in self.lexical.chunks if c.document == document])
-                self._row_groups[document] = groups
+                groups = row_groups([c for c in view.state.lexical.chunks if c.document == document])
+                view.row_groups[document] = groups
             draft.contradictions.extend(find_contradictions(figures, groups)[:2])
 
     def _refusal(self, question: str, text: str, missing: str | None = None) -> Answer:

@@ -12,6 +12,7 @@ import io
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 from difflib import SequenceMatcher
 from pathlib import Path
 
@@ -35,7 +36,7 @@ class PageError(LookupError):
     """A page that cannot be shown: unknown document, no such page, or not a PDF."""
 
 
-def resolve_document(records: dict[str, DocumentRecord], name: str) -> tuple[DocumentRecord, Path]:
+def resolve_document(records: Mapping[str, DocumentRecord], name: str) -> tuple[DocumentRecord, Path]:
     """The registry record and file of the document called exactly `name`.
 
     Only registry keys are accepted (never a path built from user input), and the recorded file

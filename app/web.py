@@ -631,8 +631,18 @@ def build_app(engine, users: dict[str, str] | None = None) -> FastAPI:
 
 
 def serve(engine, host: str = "127.0.0.1", port: int = 7860) -> None:
-    """Run the app with uvicorn (no share tunnel, no analytics); login when GRANSKA_AUTH is set."""
+    """Run the app with uvicorn (no share tunnel, no analytics); login when GRANSKA_AUTH is set.
+
+    The offline switches are applied here too, for a program that serves the app itself: the ones
+    read at launch and per request (NO_PROXY for Gradio's self-check) take effect; the ones
+    libraries read at import need `granska.offline.apply()` before this module is imported, as
+    the `granska chat` command does.
+    """
     import uvicorn
+
+    from granska import offline
+
+    offline.apply()
 
     users = load_users(os.environ.get("GRANSKA_AUTH"))
     if host not in _LOOPBACK and not users:

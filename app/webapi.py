@@ -231,8 +231,7 @@ class ArchiveService:
         API all ask for it; the engine swaps in a new chunk list after every ingest, so the list's
         identity says when the cache is stale.
         """
-        self.engine.refresh()
-        chunks = self.engine.lexical.chunks
+        chunks = self.engine.state().lexical.chunks
         with self._indicator_lock:
             if self._indicators_for is not chunks:
                 self._indicators = {s.name: s for s in available(chunks)}
@@ -242,11 +241,10 @@ class ArchiveService:
     def indicator_series(self, name: str) -> IndicatorSeries | None:
         """One indicator's values across the reports, also one that only a single report states."""
         listed = {s.name: s for s in self.indicators()}
-        return listed.get(normalise_label(name)) or series(self.engine.lexical.chunks, name)
+        return listed.get(normalise_label(name)) or series(self.engine.state().lexical.chunks, name)
 
     def pdf_path(self, document: str) -> Path:
-        self.engine.refresh()
-        _, path = resolve_document(self.engine.registry.documents, document)
+        _, path = resolve_document(self.engine.state().documents, document)
         return path
 
     def page_png(
@@ -254,8 +252,7 @@ class ArchiveService:
         figures: tuple[str, ...] = (),
     ) -> bytes:
         """The page image of a registry document; PageError for anything outside the archive."""
-        self.engine.refresh()
-        record, path = resolve_document(self.engine.registry.documents, document)
+        record, path = resolve_document(self.engine.state().documents, document)
         check_page(record, path, page)
         return self.pages.render(path, page, highlight, resolution, tuple(figures))
 
@@ -355,7 +352,7 @@ class ArchiveService:
     def remove(self, document: str) -> bool:
         """Remove a document from the archive; a file this app uploaded is deleted from disk too."""
         with self._write_lock:
-            record = self.engine.registry.documents.get(document)
+            record = self.engine.state().documents.get(document)
             removed = self._archive_writer().remove(document)
             self.engine.refresh()
         if removed and record is not None:

@@ -229,7 +229,7 @@ def bench_query(settings: Settings, questions: list[str], repeats: int = 3, prog
         engine = Engine(settings)
     with timed() as first:
         engine.ask(questions[0])
-    values = printed_values(engine.lexical.chunks)
+    values = printed_values(engine.state().lexical.chunks)
     with timed() as first_value:
         if values:
             engine.find_value(values[0])  # builds the value index
@@ -322,7 +322,7 @@ def bench_scale(sample: Path, workdir: Path, sizes: tuple[int, ...] = (5, 50, 50
             "reports": size,
             "added": len(report.added),
             "chunks_added": report.chunks_added,
-            "chunks_total": sum(r.chunks for r in engine.registry.documents.values()),
+            "chunks_total": sum(r.chunks for r in engine.state().documents.values()),
             "ingest_wall_s": clock.wall,
             "ingest_cpu_s": clock.cpu,
             "store_bytes": disk_usage(settings.store),

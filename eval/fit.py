@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from granska import offline
 from granska.app.ranking import FEATURES, HAND_SET, WEIGHTS_FILE, score
 from granska.eval.run import QUESTIONS_DIR, load_questions, question_sets
 from granska.eval.score import expected_figures, figure_in_text, keyword_coverage
@@ -140,6 +141,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--questions", type=Path, action="append")
     parser.add_argument("--out", type=Path, default=WEIGHTS_FILE)
     args = parser.parse_args(argv)
+    offline.apply()  # this module imports no network library at import, so this comes first
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     files = args.questions or [QUESTIONS_DIR / "dev.jsonl", QUESTIONS_DIR / "real.jsonl"]
     manifest = question_sets()

@@ -32,6 +32,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from granska import offline
+
 REFERENCE_PIECE = 600  # characters per embedded piece of the reference
 STAGES = ("parse", "chunk", "embed", "store", "lexical")
 
@@ -194,6 +196,7 @@ def render(result: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> None:
     """Run on a folder (default: the bundled sample archive); print markdown, and JSON with --json."""
     args = list(sys.argv[1:] if argv is None else argv)
+    offline.apply()  # this module imports no network library at import, so this comes first
     as_json = "--json" in args
     args = [arg for arg in args if arg != "--json"]
     folder = Path(args[0]) if args else Path(__file__).resolve().parents[1] / "data" / "sample"

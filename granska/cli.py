@@ -12,6 +12,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from granska import offline
+
 app = typer.Typer(
     help="granska: frågor och sökning i ett arkiv av svenska uppföljningsrapporter, med källhänvisningar.",
     no_args_is_help=True,
@@ -88,6 +90,9 @@ def _engine(store: Path | None, chroma_url: str | None = None):
 
 @app.callback()
 def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Visa loggmeddelanden.")] = False) -> None:
+    """Runs before every command, so the offline switches are set before a command imports
+    chromadb, gradio, huggingface_hub or llama-index (this module imports none of them)."""
+    offline.apply()
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
 
@@ -240,6 +245,7 @@ def hit_to_dict(hit) -> dict:
         "text": c.text,
         "score": round(hit.score, 6),
         "matched": [f.text for f in hit.matched],  # the figures stating a value the query quotes, as printed
+        "generation": hit.generation,
     }
 
 

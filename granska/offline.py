@@ -1,7 +1,10 @@
 """Process-wide switches that keep the stack off the network (see OFFLINE.md in the design docs).
 
-They are set with `setdefault` so an operator can still override them explicitly, and are applied
-on import of `granska`, i.e. before chromadb, gradio or huggingface_hub are imported.
+They are set with `setdefault`, so an operator can still override them explicitly. `apply()` is
+called by the entry points (the CLI's main callback, `python -m granska.eval.*`), not on import of
+`granska`: a library must not change its host program's environment behind its back. It must run
+before chromadb, gradio, huggingface_hub or llama-index is imported, because they read some of
+these variables once, at import (huggingface_hub's `HF_HUB_OFFLINE`, for one).
 """
 
 import os

@@ -229,9 +229,12 @@ class Answer:
     # What a refusal found missing: "organisation" (no report of it), "period" (no report for
     # it, nor one that states it), "measure" (the reports in scope do not state what was asked).
     missing: str | None = None
+    # The generation of the published index state the answer was computed from (its registry,
+    # lexical index and retriever): every citation is of a document of that state.
+    generation: int | None = None
 
     def to_dict(self) -> dict:
-        """The DESIGN.md answer object (extended with `warnings` and `missing`, never narrowed)."""
+        """The DESIGN.md answer object (extended with `warnings`, `missing` and `generation`, never narrowed)."""
         data = asdict(self)
         if data["id"] is None:
             data.pop("id")
@@ -249,3 +252,4 @@ class Hit:
     dense_rank: int | None = None
     lexical_rank: int | None = None
     matched: list[Figure] = field(default_factory=list)  # figures of the passage that state a value the query quotes
+    generation: int | None = None  # of the index state it was found in (set by `Engine.search`)

@@ -1,7 +1,8 @@
 """Writes documents into the archive: vector store, registry and lexical index, in a crash-safe order.
 
 Order per document: delete its old chunks -> add the new chunks -> record it in the registry.
-The lexical index is rebuilt from the vector store at the end. A crash at any point leaves a state
+The lexical index is rebuilt from the vector store at the end and published, with a snapshot of
+the registry, as one new generation: the state readers answer from. A crash at any point leaves a state
 the next run repairs: chunks not in the registry are removed, documents whose registry entry is
 missing are re-ingested, and a lexical index built from another registry state is rebuilt.
 One writer at a time: a lock file in the store folder.
@@ -315,13 +316,16 @@ class ArchiveWriter:
     @staticmethod
     def _lexical_key(registry: Registry) -> str:
         """What the lexical index must have been built from: this registry state and analyser."""
-        from granska.index.lexical import ANALYSER_VERSION
+        from granska.index.lexical import analyser_version
 
-        return f"analyser={ANALYSER_VERSION};{registry.fingerprint()}"
+        return f"analyser={analyser_version()};{registry.fingerprint()}"
 
     def rebuild_lexical(self, registry: Registry) -> None:
+        """Rebuild the lexical index from the vector store and publish it with a snapshot of the
+        registry as the next generation: the state readers see (see granska.index.snapshot)."""
         from granska.index.lexical import LexicalIndex
+        from granska.index.snapshot import publish
 
         store, _ = self._components()
         chunks = sorted(store.all_chunks(), key=lambda c: (c.document, c.position))
-        LexicalIndex.build(chunks).save(self.paths["lexical"], {"built_from": self._lexical_key(registry)})
+        publish(self.paths["lexical"], LexicalIndex.build(chunks), registry, self._lexical_key(registry))

@@ -11,11 +11,14 @@ The index is derived data: it is rebuilt from the chunks in the vector store, an
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import json
 import logging
 import os
 import re
 import time
+from collections.abc import Iterable
 from dataclasses import asdict
 from functools import lru_cache
 from pathlib import Path
@@ -27,8 +30,14 @@ from granska.types import Chunk, Figure, TableRow
 
 log = logging.getLogger(__name__)
 
-# Bump when `analyse` changes: a lexical index built by another analyser version is rebuilt.
-ANALYSER_VERSION = 6
+# Bump when `analyse` changes; the stop-word list is part of `analyser_version` by its fingerprint.
+ANALYSER_REVISION = 6
+
+# Where the stop words come from: NLTK's Swedish list as bundled by the distribution
+# llama-index-core (a declared dependency in pyproject.toml), at this path inside it. Read as a
+# file: NLTK's own loader may try a download (OFFLINE.md).
+STOPWORDS_DISTRIBUTION = "llama-index-core"
+STOPWORDS_PATH = "llama_index/core/_static/nltk_cache/corpora/stopwords/swedish"
 
 # Seconds a replaced lexical index version is kept for readers still loading it (see `save`).
 SUPERSEDED_GRACE = 120.0
@@ -45,12 +54,31 @@ def _stemmer():
 
 @lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
-    """Swedish stop words from the NLTK list that llama-index-core bundles (read as a file: no NLTK call)."""
-    import llama_index.core
+    """Swedish stop words from `STOPWORDS_DISTRIBUTION`'s file `STOPWORDS_PATH`.
 
-    path = Path(llama_index.core.__file__).parent / "_static/nltk_cache/corpora/stopwords/swedish"
-    words = path.read_text(encoding="utf-8").split() if path.exists() else []
-    return frozenset(words)
+    Found through the installed distribution's metadata, without importing it (importing
+    llama-index costs a second, which a no-op re-ingest that only checks `analyser_version`
+    should not pay). A missing list is an error, not an empty list: the analyser would silently
+    index every "och" and "att".
+    """
+    try:
+        path = Path(str(importlib.metadata.distribution(STOPWORDS_DISTRIBUTION).locate_file(STOPWORDS_PATH)))
+    except importlib.metadata.PackageNotFoundError:
+        path = None
+    if path is None or not path.is_file():
+        raise RuntimeError(
+            f"The Swedish stop-word list is missing ({STOPWORDS_DISTRIBUTION}: {STOPWORDS_PATH}); "
+            "reinstall the declared dependency: pip install --force-reinstall 'llama-index-core>=0.14,<0.15'."
+        )
+    return frozenset(path.read_text(encoding="utf-8").split())
+
+
+def analyser_version(words: Iterable[str] | None = None) -> str:
+    """The analyser's identity: its revision and a fingerprint of the stop-word list (`words`,
+    default `stopwords()`), so an upgrade of llama-index-core that changes the list makes every
+    lexical index built with the old list stale, without anyone remembering to bump a number."""
+    listed = "\n".join(sorted(stopwords() if words is None else words))
+    return f"{ANALYSER_REVISION}-{hashlib.sha256(listed.encode('utf-8')).hexdigest()[:12]}"
 
 
 _DEFINITE_PLURAL = ("arna", "erna", "orna", "ena", "na", "en", "et")
@@ -183,8 +211,11 @@ class LexicalIndex:
             bm25.index(corpus, show_progress=False)
         return cls(bm25, chunks, doc_freq)
 
-    def save(self, folder: Path, state: dict) -> None:
+    def save(self, folder: Path, state: dict, files: dict[str, str] | None = None) -> None:
         """Write a complete new version beside the current one, then switch `folder` to it atomically.
+
+        `files` (name -> text) are written into the version too, so they switch with the index:
+        the registry snapshot of `granska.index.snapshot` travels this way.
 
         `folder` is a relative symlink to a version folder `<name>-<stamp>`; replacing a symlink is
         one atomic rename, so a reader (which resolves it once, see `load`) sees the previous or the
@@ -202,6 +233,8 @@ class LexicalIndex:
             for chunk in self.chunks:
                 fh.write(json.dumps(asdict(chunk), ensure_ascii=False) + "\n")
         (version / "doc_freq.json").write_text(json.dumps(self.doc_freq, ensure_ascii=False), encoding="utf-8")
+        for name, text in (files or {}).items():
+            (version / name).write_text(text, encoding="utf-8")
         (version / "state.json").write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")
         link = folder.with_name(f"{folder.name}.link-{os.getpid()}")
         link.unlink(missing_ok=True)

@@ -50,11 +50,15 @@ class Registry:
             raw = json.loads(self.path.read_text(encoding="utf-8"))
             self.documents = {name: DocumentRecord(**rec) for name, rec in raw.get("documents", {}).items()}
 
+    def to_json(self) -> str:
+        """The file's text; also what a published index state keeps as its snapshot (see snapshot.py)."""
+        data = {"documents": {name: asdict(rec) for name, rec in sorted(self.documents.items())}}
+        return json.dumps(data, ensure_ascii=False, indent=1)
+
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".tmp")
-        data = {"documents": {name: asdict(rec) for name, rec in sorted(self.documents.items())}}
-        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+        tmp.write_text(self.to_json(), encoding="utf-8")
         with tmp.open("rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, self.path)

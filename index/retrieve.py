@@ -22,6 +22,7 @@ from granska.index.store import ChunkStore, chunk_metadata
 from granska.types import Chunk, Hit
 
 Mode = Literal["hybrid", "dense", "lexical"]
+_WIDER_POOL = 4  # the second dense query's pool, times the first's, when hits of another state were dropped
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ class HybridRetriever(BaseRetriever):
         self.rrf_k = rrf_k
         self.candidates = candidates
         self.top_k = top_k
+        self._by_id = {c.id: c for c in lexical.chunks}
 
     def embed(self, query: str) -> list[float] | None:
         """The query vector, computed once and reusable across several filtered searches."""
@@ -107,13 +109,34 @@ class HybridRetriever(BaseRetriever):
         lexical: list[tuple[Chunk, float]] = []
         if self.mode in ("hybrid", "dense"):
             vector = vector if vector is not None else self.embed(query)
-            dense = self.store.query(vector, pool, filters.to_metadata_filters())
+            dense = self._dense(vector, pool, filters)
         if self.mode in ("hybrid", "lexical"):
             mask = None
             if not filters.is_empty():
                 mask = np.fromiter((filters.matches(c) for c in self.lexical.chunks), dtype=bool)
             lexical = self.lexical.search(query, pool, mask)
         return self._fuse(dense, lexical, self._lexical_boost(query))[:k]
+
+    def _dense(self, vector: list[float], pool: int, filters: Filters) -> list[tuple[Chunk, float]]:
+        """The nearest chunks of this retriever's index state, and no others.
+
+        Chroma is shared and changes under readers: an ingest adds a document's chunks before it
+        publishes the new state, a removal deletes them before. The lexical index is one published
+        state (granska.index.snapshot), so a dense hit counts only if the lexical index holds its
+        chunk id, and is returned as the lexical index's chunk (with that state's metadata). By
+        chunk id rather than document name, because a document being replaced keeps its name but
+        its new chunks get new ids (content hash + position); and rather than a generation stored
+        in Chroma's metadata, because that needs no change to stored chunks. When dropped hits
+        leave the pool short, one wider query makes up for them.
+        """
+        flt = filters.to_metadata_filters()
+        kept: list[tuple[Chunk, float]] = []
+        for size in (pool, pool * _WIDER_POOL):
+            found = self.store.query(vector, size, flt)
+            kept = [(self._by_id[chunk.id], score) for chunk, score in found if chunk.id in self._by_id]
+            if len(kept) >= pool or len(found) < size:
+                break
+        return kept[:pool]
 
     @staticmethod
     def _lexical_boost(query: str) -> float:

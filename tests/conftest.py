@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
-import granska  # noqa: F401  (applies the offline switches before anything else is imported)
+from granska import offline
+
+offline.apply()  # before any test module imports chromadb, gradio, huggingface_hub or llama-index
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"

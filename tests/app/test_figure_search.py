@@ -108,7 +108,7 @@ def test_a_figure_in_another_unit_or_rounding_is_found(engine, query, document, 
 def test_the_cases_are_quoted_from_the_reports(engine) -> None:
     """Each printing is on a page of its report: the cases are read, not invented."""
     for _, document, printing, _, _ in CASES:
-        texts = (" ".join(c.text.split()) for c in engine.lexical.chunks if c.document == document)
+        texts = (" ".join(c.text.split()) for c in engine.state().lexical.chunks if c.document == document)
         assert any(" ".join(printing.split()) in t for t in texts), (document, printing)
 
 
@@ -118,7 +118,7 @@ def test_the_cases_are_quoted_from_the_reports(engine) -> None:
 def test_value_lists_every_passage_that_states_it(engine, value, unit, query) -> None:
     """`find_value` (search --value, /api/search?value=) returns all of them, not the top k:
     counted against a scan of every chunk with the reference judgement."""
-    expected = {c.id for c in engine.lexical.chunks if chunk_states(c, query, value, unit)}
+    expected = {c.id for c in engine.state().lexical.chunks if chunk_states(c, query, value, unit)}
     found = engine.find_value(query)
     assert {m.chunk.id for m in found} == expected
     assert len(expected) >= 1

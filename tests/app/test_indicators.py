@@ -146,7 +146,7 @@ def test_rounding_and_other_units_are_no_contradiction():
 # -- the sample archive ----------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def sample_chunks(engine) -> list[Chunk]:
-    return engine.lexical.chunks
+    return engine.state().lexical.chunks
 
 
 def test_sample_offers_the_recurring_indicators(sample_chunks):

@@ -95,3 +95,25 @@ def test_an_el_word_that_lost_its_e_meets_its_base_form():
     assert dict(analyse_words("utvecklingsmedlen"))["utvecklingsmedlen"] & dict(analyse_words("Utvecklingsmedel"))["utvecklingsmedel"]
     assert dict(analyse_words("reglerna"))["reglerna"] & dict(analyse_words("regel"))["regel"]
     assert "kontrol" not in dict(analyse_words("kontroll"))["kontroll"]  # two consonants: no e was lost
+
+
+def test_stop_words_come_from_the_declared_source():
+    import tomllib
+    from pathlib import Path
+
+    from granska.index.lexical import STOPWORDS_DISTRIBUTION, STOPWORDS_PATH, stopwords
+
+    words = stopwords()
+    assert len(words) > 100 and {"och", "att", "det", "som"} <= words
+    assert STOPWORDS_PATH.endswith("stopwords/swedish")
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text(encoding="utf-8"))
+    assert any(dep.startswith(STOPWORDS_DISTRIBUTION) for dep in pyproject["project"]["dependencies"])
+
+
+def test_the_analyser_version_follows_the_stop_word_list():
+    from granska.index.lexical import analyser_version, stopwords
+
+    words = stopwords()
+    assert analyser_version() == analyser_version(sorted(words, reverse=True))  # the list's order is no change
+    assert analyser_version(words - {"och"}) != analyser_version()
+    assert analyser_version(words | {"arkivtest"}) != analyser_version()

@@ -109,7 +109,7 @@ def test_instances_see_a_document_ingested_by_another_process(tmp_path):
             assert {d.document for d in engine.documents()} == {first.name, second.name}
             hits = engine.search("Kopia 0 av rapporten", k=5, filters={"document": second.name})
             assert hits and {h.chunk.document for h in hits} == {second.name}
-            assert len(engine.lexical.chunks) == engine.store.count()
+            assert len(engine.state().lexical.chunks) == engine.store.count()
         _read_only_reader(settings, tmp_path / "ro")
     finally:
         server.stop()

@@ -97,11 +97,11 @@ def _read_while_ingesting(settings: Settings, tmp_path: Path, mode: str) -> None
     documents = {d.document for d in engine.documents()}
     assert documents == set(Registry(store / "registry.json").documents)
     assert {p.name for p in new} <= documents and base in documents
-    assert len(engine.lexical.chunks) == engine.store.count()
+    assert len(engine.state().lexical.chunks) == engine.store.count()
     assert engine.ask(question, filters=scope).to_dict()["answer"] == expected["answer"]
     newest = new[-1].name
     try:
-        dense = engine.store.query(engine.retriever.embed("årsprognos"), 3, _only(newest))
+        dense = engine.store.query(engine.embedder.get_query_embedding("årsprognos"), 3, _only(newest))
     except Exception as exc:
         from chromadb.errors import ChromaError
 

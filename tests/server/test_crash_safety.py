@@ -200,9 +200,9 @@ def test_engine_answers_unchanged_during_repeated_saves(small_store, tmp_path):
         reloads = 0
         deadline = time.monotonic() + 10.0
         while time.monotonic() < deadline:
-            before = engine.lexical
+            before = engine.state()
             got = engine.ask(question).to_dict()
-            reloads += engine.lexical is not before
+            reloads += engine.state() is not before
             assert (got["answer"], got["citations"]) == (expected["answer"], expected["citations"])
     finally:
         kill_group(saver)
