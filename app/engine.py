@@ -55,7 +55,7 @@ class _View:
     mentions: Mentions  # which reports say a word: the scope check's evidence
     by_position: dict[tuple[str, int], Chunk]
     row_groups: dict[str, list] = field(default_factory=dict)  # per report, filled on first use (contradictions)
-    values: ValueIndex | None = None  # the state's figures by value, built on first use (figure search)
+    values: dict[str, ValueIndex] = field(default_factory=dict)  # "index": the state's figures by value, built on first use
 
 
 class Engine:
@@ -178,10 +178,9 @@ class Engine:
         """The passages of this state stating any of the values: the state's figures by value,
         indexed on first use (one index per state, so it never mixes two generations)."""
         with self._lock:
-            if view.values is None:
-                view.values = ValueIndex(view.state.lexical.chunks)
+            index = view.values.get("index") or view.values.setdefault("index", ValueIndex(view.state.lexical.chunks))
         known = view.state.documents
-        return view.values.find(values, lambda c: c.document in known and flt.matches(c))
+        return index.find(values, lambda c: c.document in known and flt.matches(c))
 
     def ask(self, question: str, filters: dict | None = None, session: str | None = None, id: str | None = None) -> Answer:
         start = time.perf_counter()
