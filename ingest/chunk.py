@@ -147,7 +147,7 @@ def _render_table(
                 figures.append(figure)
             if col > 0:
                 cells.append(figure)
-        if any(c for c in row[1:]):
+        if any(c for c in row[1:]) or path:  # a group row is a row too (its cells empty)
             typed.append(TableRow(label_path=path, cells=row[1:], figures=cells,
                                   headers=[header[col] if col < len(header) else "" for col in range(1, len(row))]))
     return "\n".join(lines), figures, typed

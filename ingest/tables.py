@@ -9,6 +9,7 @@ reader sees: one row per logical row, one column per printed column, cells as pr
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from granska.ingest.clean import join_wrapped, normalise_spaces
 
@@ -37,10 +38,27 @@ _NOTE_REF_RE = re.compile(r"^\d{1,2}(?:\s*[,&-]\s*\d{1,2})*$")
 
 def _note_column(grid: list[list[str]], col: int) -> bool:
     """A column of note references ("Not" over 1, 2, 3 in a balance sheet, its header sometimes
-    split "N ot"): references to the notes, not amounts, so it is left out of the table's values."""
-    header = re.sub(r"\s+", "", grid[0][col])
-    body = [row[col] for row in grid[1:] if row[col]]
-    return bool(_NOTE_HEADER_RE.match(header)) and all(_NOTE_REF_RE.match(cell) for cell in body)
+    split "N ot"): references to the notes, not amounts, so it is left out of the table's values.
+
+    A converter may drop the "Not" header; the column still reads as notes when it stands right
+    after the labels, names nothing, holds small whole numbers on some rows only (notes are cited
+    where they apply) and the columns after it hold the amounts (every row that has a note has
+    an amount to its right)."""
+    headed = not any(_AMOUNT_RE.match(c) for c in grid[0][1:])  # a continued table starts with a row of figures
+    header = re.sub(r"\s+", "", grid[0][col]) if headed else ""
+    rows = grid[1:] if headed else grid
+    body = [row[col] for row in rows if row[col]]
+    if not all(_NOTE_REF_RE.match(cell) for cell in body):
+        return False
+    if _NOTE_HEADER_RE.match(header):
+        return True
+    return (
+        col == 1 and not header and 0 < len(body) < len(rows)
+        and all(any(_AMOUNT_RE.match(c) for c in row[col + 1:]) for row in rows if row[col])
+    )
+
+
+_AMOUNT_RE = re.compile(r"^[+\-−–]?\s?\d[\d \u00a0]*(?:,\d+)?$")
 
 
 def _cell_text(cell: Cell) -> str:
@@ -92,6 +110,43 @@ def _merge_adjacent(grid: list[list[str]], allow_equal: bool) -> list[list[str]]
         else:
             col += 1
     return grid
+
+
+_WORD_RE = re.compile(r"[A-Za-zÅÄÖåäöÉé]+")
+
+
+def vocabulary(texts: list[str]) -> tuple[str, ...]:
+    """The words (lower case, sorted) a document prints: what counts as a word when rejoining cells."""
+    return tuple(sorted({w.lower() for text in texts for w in _WORD_RE.findall(text)}))
+
+
+def _prints(word: str, words: tuple[str, ...], inflection: int = 0) -> bool:
+    """The document prints the word, or (with `inflection`) the word plus at most that many
+    letters of ending ("avvikelse" in "avvikelsen")."""
+    at = bisect_left(words, word)
+    return at < len(words) and words[at].startswith(word) and len(words[at]) - len(word) <= inflection
+
+
+def rejoin_broken_words(cell: str, words: tuple[str, ...]) -> str:
+    """Rejoin a word a narrow cell broke over two lines without a hyphen ("Avvik" / "else").
+
+    The lines of a cell are joined with a space, which is right for whole words and wrong for a
+    word broken mid-word. The document itself tells which is which: two pieces are one word when
+    the document prints the joined word elsewhere (maybe inflected: "avvikelsen") and never
+    prints the first piece alone.
+    """
+    tokens = cell.split(" ")
+    out: list[str] = []
+    for token in tokens:
+        if out and token[:1].islower() and out[-1][-1:].isalpha():
+            joined = out[-1] + token
+            head = _WORD_RE.findall(out[-1])
+            whole = joined.lower().strip(".,:;()")
+            if head and len(whole) >= 6 and _prints(whole, words, inflection=3) and not _prints(head[-1].lower(), words):
+                out[-1] = joined
+                continue
+        out.append(token)
+    return " ".join(out)
 
 
 def render_table(rows: list[list[str]]) -> str:

@@ -29,7 +29,15 @@ GOLDEN = Path(__file__).resolve().parent / "golden_rows"
 FILES = sorted(GOLDEN.glob("*.json"))
 
 # Share of golden rows passing, per document (see the module docstring).
-FLOORS: dict[str, float] = {}
+FLOORS: dict[str, float] = {
+    "goteborg-intraservice-delarsrapport-2026-03": 31 / 31,
+    "kungsbacka-delarsrapport-2024-08": 0 / 48,  # headers collapsed into one cell by the converter
+    "kungsbacka-delarsrapport-miljo-halsoskydd-2024-08": 0 / 23,  # space-aligned plain-text tables
+    "kungsbacka-sarredovisning-teknik-2024": 12 / 31,
+    "migrationsverket-arsredovisning-2001": 0 / 49,  # unruled tables, read as prose
+    "migrationsverket-arsredovisning-2003": 0 / 53,
+    "migrationsverket-arsredovisning-2007": 3 / 69,
+}
 
 
 def norm(text: str) -> str:

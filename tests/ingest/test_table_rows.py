@@ -99,8 +99,10 @@ def test_chunks_carry_typed_rows_with_units_from_their_columns() -> None:
         ["Lokaler", "800", "750"],
     ])
     (chunk,) = chunk_document(doc, meta, doc_id="0" * 64, document="alunda.pdf")
-    assert [r.label_path for r in chunk.rows] == [["Nyinvestering", "Lokaler"], ["Reinvestering", "Lokaler"]]
-    first = chunk.rows[0]
+    assert [r.label_path for r in chunk.rows] == [
+        ["Nyinvestering"], ["Nyinvestering", "Lokaler"], ["Reinvestering"], ["Reinvestering", "Lokaler"]]
+    assert chunk.rows[0].cells == ["", ""]  # a group row is a row, with its cells empty
+    first = chunk.rows[1]
     assert first.headers == ["Helår > Budget", "Helår > Prognos"] and first.cells == ["1 200", "-900"]
     assert [f.value for f in first.figures] == [1_200_000, -900_000]  # tkr from the caption
     assert "Projekt | Helår > Budget | Helår > Prognos" in chunk.text  # the header line shows the paths
