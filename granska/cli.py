@@ -213,10 +213,15 @@ def chat(
     store: StoreOpt = None,
     chroma_url: ChromaOpt = None,
 ) -> None:
-    """Starta chatten (Gradio) och HTTP-API:t på http://HOST:PORT."""
+    """Starta chatten (Gradio) och HTTP-API:t på http://HOST:PORT; med inloggning när GRANSKA_AUTH anger en användarfil."""
+    import os
+
+    from granska.app.users import UsersFileError, load_users
     from granska.app.web import serve
 
-    serve(_engine(store, chroma_url), host=host, port=port)
+    with _reported(((UsersFileError, FileNotFoundError), 2)):  # before the engine loads: fail fast
+        users = load_users(os.environ.get("GRANSKA_AUTH"))
+    serve(_engine(store, chroma_url), host=host, port=port, users=users)
 
 
 @app.command("eval")
