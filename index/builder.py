@@ -153,14 +153,14 @@ class ArchiveWriter:
                upload: bool = False) -> IngestReport:
         """Bring the archive in line with the given files and folders (incremental, idempotent).
 
-        Each file read in is audited as `user`'s (default: the CLI's OS user) "ingest" (new) or
-        "reingest" (changed), or as "upload" when the files came through the web app.
+        A new file, or one whose content changed, is audited as `user`'s (default: the CLI's OS
+        user) "ingest" or "reingest", or as "upload" when it came through the web app. A rebuild
+        of unchanged content (a correction applied, a pipeline upgrade) is not: the correction
+        has its own entry, and an upgrade changes nobody's data.
         """
-        return self._ingest(paths, remove_missing, on_file, user or cli_user(), "upload" if upload else None)
-
-    def _ingest(self, paths: list[Path], remove_missing: bool, on_file, user: str | None, action: str | None) -> IngestReport:
-        """`ingest`, auditing as `user` (None: not audited, the caller records the change itself)."""
         start = time.perf_counter()
+        user = user or cli_user()
+        action = "upload" if upload else None
         report = IngestReport()
         files = discover(paths)
         _acquire(self.lock)
@@ -193,8 +193,7 @@ class ArchiveWriter:
                     record = registry.documents.pop(name)
                     registry.save()
                     report.removed.append(name)
-                    if user is not None:
-                        self.audit.append([AuditEntry(user, "remove", name, record.doc_id)])
+                    self.audit.append([AuditEntry(user, "remove", name, record.doc_id)])
                 self._ingest_files(todo, registry, corrections, report, on_file, user, action)
                 self.rebuild_lexical(registry)
             finally:
@@ -208,7 +207,7 @@ class ArchiveWriter:
         Returns the document's whole correction and the ingest report; the report is None when
         the file is no longer where it was ingested from (the correction then applies the next
         time it is ingested). Raises KeyError for a document the archive does not hold. Audited
-        as one "correct" by `user` (default: the CLI's OS user), the rebuild included.
+        as "correct" by `user` (default: the CLI's OS user).
         """
         _acquire(self.lock)
         try:
@@ -224,7 +223,7 @@ class ArchiveWriter:
         path = Path(registry.documents[name].path)
         if not path.exists():
             return correction, None
-        return correction, self._ingest([path], False, None, None, None)
+        return correction, self.ingest([path], remove_missing=False, user=user)
 
     def read_corrections(self, file: Path, *, user: str | None = None) -> list[str]:
         """Corrections from a metadata file (see `Corrections.read_file`), saved and audited one
@@ -261,7 +260,7 @@ class ArchiveWriter:
                 self.lock.release()
 
     def _ingest_files(self, todo, registry: Registry, corrections: Corrections, report: IngestReport, on_file,
-                      user: str | None, action: str | None) -> None:
+                      user: str, action: str | None) -> None:
         from tqdm import tqdm
 
         from granska.ingest.errors import IngestError
@@ -303,7 +302,7 @@ class ArchiveWriter:
             )
             registry.save()
             (report.updated if previous else report.added).append(path.name)
-            if user is not None:
+            if previous is None or previous.doc_id != digest:
                 self.audit.append([_ingest_entry(previous, registry.documents[path.name], user, action)])
             report.chunks_added += len(chunks)
             report.pages += max(c.page for c in chunks)

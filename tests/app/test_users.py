@@ -3,10 +3,7 @@ no password in the file, and the old plain-text format refused with a way out.""
 
 from __future__ import annotations
 
-import os
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,23 +13,12 @@ from granska.app.users import UsersFileError, authenticate, load_users
 PASSWORD = "rätt-häst-batteri-42"
 
 
-def granska(*args: str, stdin: str = "", env: dict | None = None) -> subprocess.CompletedProcess:
-    exe = Path(sys.executable).with_name("granska")
-    return subprocess.run([str(exe), *args], input=stdin, capture_output=True, text=True, timeout=300,
-                          env={**os.environ, **(env or {})})
-
-
-def add(users: Path, name: str, role: str, password: str = PASSWORD) -> subprocess.CompletedProcess:
-    return granska("users", "add", name, "--role", role, "--users-file", str(users), "--password-stdin",
-                   stdin=password + "\n")
-
-
-def test_users_add_stores_a_salted_scrypt_hash_and_never_the_password(tmp_path: Path) -> None:
+def test_users_add_stores_a_salted_scrypt_hash_and_never_the_password(tmp_path: Path, add_user) -> None:
     users = tmp_path / "users"
-    first = add(users, "anna", "editor")
+    first = add_user(users, "anna", "editor", PASSWORD)
     assert first.returncode == 0, first.stderr
     assert "Lade till anna (editor)" in first.stdout
-    assert add(users, "bo", "reader", "ett-annat-losenord").returncode == 0
+    assert add_user(users, "bo", "reader", "ett-annat-losenord").returncode == 0
     text = users.read_text(encoding="utf-8")
     assert PASSWORD not in text and "ett-annat-losenord" not in text
     lines = text.splitlines()
@@ -49,11 +35,11 @@ def test_users_add_stores_a_salted_scrypt_hash_and_never_the_password(tmp_path: 
     assert authenticate(loaded, "okand", PASSWORD) is None
 
 
-def test_adding_an_existing_user_replaces_its_line_and_keeps_the_rest(tmp_path: Path) -> None:
+def test_adding_an_existing_user_replaces_its_line_and_keeps_the_rest(tmp_path: Path, add_user) -> None:
     users = tmp_path / "users"
     users.write_text("# granska, redaktionen\n\n", encoding="utf-8")
-    assert add(users, "anna", "editor").returncode == 0
-    again = add(users, "anna", "reader", "nytt-losenord-1")
+    assert add_user(users, "anna", "editor", PASSWORD).returncode == 0
+    again = add_user(users, "anna", "reader", "nytt-losenord-1")
     assert again.returncode == 0 and "Ersatte anna (reader)" in again.stdout
     text = users.read_text(encoding="utf-8")
     assert text.startswith("# granska, redaktionen\n\n") and text.count("anna:") == 1
@@ -62,9 +48,9 @@ def test_adding_an_existing_user_replaces_its_line_and_keeps_the_rest(tmp_path: 
     assert authenticate(loaded, "anna", PASSWORD) is None
 
 
-def test_the_users_file_path_defaults_to_granska_auth(tmp_path: Path) -> None:
+def test_the_users_file_path_defaults_to_granska_auth(tmp_path: Path, granska_cli) -> None:
     users = tmp_path / "from-env"
-    done = granska("users", "add", "anna", "--role", "editor", "--password-stdin", stdin=PASSWORD + "\n",
+    done = granska_cli("users", "add", "anna", "--role", "editor", "--password-stdin", stdin=PASSWORD + "\n",
                    env={"GRANSKA_AUTH": str(users)})
     assert done.returncode == 0, done.stderr
     assert "anna" in load_users(users)
@@ -75,35 +61,35 @@ def test_the_users_file_path_defaults_to_granska_auth(tmp_path: Path) -> None:
     ("an:na", "reader", PASSWORD, "Ogiltigt användarnamn"),
     ("anna", "reader", "kort", "för kort"),
 ])
-def test_bad_input_is_refused_with_what_to_do(tmp_path: Path, name: str, role: str, password: str, message: str) -> None:
+def test_bad_input_is_refused_with_what_to_do(tmp_path: Path, name: str, role: str, password: str, message: str, add_user) -> None:
     users = tmp_path / "users"
-    done = add(users, name, role, password)
+    done = add_user(users, name, role, password)
     assert done.returncode == 2 and message in done.stderr
     assert not users.exists()
 
 
-def test_a_plain_text_users_file_is_refused_with_how_to_convert_it(tmp_path: Path) -> None:
+def test_a_plain_text_users_file_is_refused_with_how_to_convert_it(tmp_path: Path, add_user, granska_cli) -> None:
     users = tmp_path / "users"
     users.write_text("# gammal fil\nanna:hemligt\n", encoding="utf-8")
     with pytest.raises(UsersFileError, match=r"users:2: .*klartext.*granska users add NAMN --role reader\|editor"):
         load_users(users)
 
     # The server refuses to start on it, before loading anything, with the same message.
-    chat = granska("chat", "--store", str(tmp_path / "store"), env={"GRANSKA_AUTH": str(users)})
+    chat = granska_cli("chat", "--store", str(tmp_path / "store"), env={"GRANSKA_AUTH": str(users)})
     assert chat.returncode == 2
     assert "klartext" in chat.stderr and "granska users add" in chat.stderr
 
     # Converting the user makes the file usable again; the plain-text line is gone.
-    converted = add(users, "anna", "editor")
+    converted = add_user(users, "anna", "editor", PASSWORD)
     assert converted.returncode == 0 and "Ersatte anna" in converted.stdout
     assert "hemligt" not in users.read_text(encoding="utf-8")
     assert authenticate(load_users(users), "anna", PASSWORD) is not None
 
 
-def test_converting_one_user_says_which_lines_are_still_plain_text(tmp_path: Path) -> None:
+def test_converting_one_user_says_which_lines_are_still_plain_text(tmp_path: Path, add_user) -> None:
     users = tmp_path / "users"
     users.write_text("anna:hemligt\nbo:hemligare\n", encoding="utf-8")
-    done = add(users, "anna", "editor")
+    done = add_user(users, "anna", "editor", PASSWORD)
     assert done.returncode == 0
     assert "rad 2" in done.stderr and "klartext" in done.stderr
     with pytest.raises(UsersFileError, match="users:2"):
