@@ -385,9 +385,8 @@ def build_blocks(service: ArchiveService) -> gr.Blocks:
             """The newest audit entries first, for an editor (nobody else is shown the table)."""
             if not service.can_edit(request.username):
                 return []
-            return [[e["time"].replace("T", " ").removesuffix("+00:00"), e["user"], e["action"], e["document"],
-                     (e["sha256"] or "")[:12], "; ".join(f"{k}: {old} → {new}" for k, (old, new) in e["changes"].items())]
-                    for e in reversed(service.audit(request.username, AUDIT_ROWS))]
+            return [[e.time.replace("T", " ").removesuffix("+00:00"), e.user, e.action, e.document, (e.sha256 or "")[:12],
+                     e.changes_text()] for e in reversed(service.audit(request.username, AUDIT_ROWS))]
 
         def access_view(request: gr.Request) -> list[Any]:
             """The Arkiv tab as the user's role allows: editors get the write tools and the audit trail."""

@@ -28,7 +28,7 @@ from granska.app.indicators import IndicatorSeries, available, normalise_label, 
 from granska.app.pages import DEFAULT_RESOLUTION, MAX_RESOLUTION, PageError, PageRenderer, check_page, resolve_document
 from granska.app.sessions import Sessions
 from granska.app.users import User
-from granska.index.audit import ANONYMOUS, AuditLog
+from granska.index.audit import ANONYMOUS, AuditEntry, AuditLog
 
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -205,10 +205,10 @@ class ArchiveService:
         answer = self.engine.ask(question, filters=clean_filters(filters) or None, session=session).to_dict()
         return answer | {"session": session}
 
-    def audit(self, user: str | None, limit: int | None = None) -> list[dict]:
+    def audit(self, user: str | None, limit: int | None = None) -> list[AuditEntry]:
         """The archive's audit trail, oldest first (the newest `limit`); editors only."""
         self._editor(user)
-        return [e.to_dict() for e in AuditLog(Path(self.engine.settings.store)).read(limit)]
+        return AuditLog(Path(self.engine.settings.store)).read(limit)
 
     def search(self, query: str, k: int = 10, filters: dict | None = None) -> list[dict]:
         from granska.cli import hit_to_dict
@@ -528,7 +528,7 @@ def api_router(service: ArchiveService, authorize: Callable[[Request], str | Non
     def audit(limit: int = Query(100, ge=1, le=10_000), user: str | None = Depends(editor)) -> list[dict]:
         """The archive's audit trail, oldest first (the newest `limit` entries): time, user, action,
         document, sha256, changes."""
-        return service.audit(user, limit)
+        return [e.to_dict() for e in service.audit(user, limit)]
 
     @router.get("/indicators")
     def indicators() -> list[dict]:

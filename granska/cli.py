@@ -418,8 +418,7 @@ def docs_log(
     if not entries:
         typer.echo(f"Ändringsloggen i {settings.store} är tom.")
     for e in entries:
-        changes = "; ".join(f"{k}: {old} -> {new}" for k, (old, new) in e.changes.items())
-        typer.echo("\t".join([e.time, e.user, e.action, e.document, (e.sha256 or "-")[:16], changes]))
+        typer.echo("\t".join([e.time, e.user, e.action, e.document, (e.sha256 or "-")[:16], e.changes_text()]))
 
 
 UsersFileOpt = Annotated[

@@ -59,6 +59,12 @@ class AuditEntry:
         data = asdict(self)
         return {"time": data.pop("time"), **data}
 
+    def changes_text(self) -> str:
+        """The changes for people: "organisation: A → B", a new document's values alone, and
+        without the content hash (shown beside it)."""
+        return "; ".join(f"{k}: {new}" if old is None else f"{k}: {old} → {new}"
+                         for k, (old, new) in self.changes.items() if k != "sha256")
+
 
 class AuditLog:
     """The store's audit file: append entries, read them back."""
