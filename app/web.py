@@ -3,7 +3,9 @@
 Gradio is mounted on a FastAPI app so that the JSON API of DESIGN.md (`/api/...`) and the UI are
 served by one uvicorn process on one port, and both go through the same `ArchiveService`.
 Safe by default: it binds to 127.0.0.1, never opens a share tunnel or sends analytics, and asks
-for a login when `GRANSKA_AUTH` names a users file ("user:password" per line).
+for a login when `GRANSKA_AUTH` names a users file (granska.app.users: roles and scrypt hashes,
+written by `granska users add`). With login on, only editors see and may use the Arkiv tab's
+upload, removal and correction, and the audit trail.
 """
 
 from __future__ import annotations
@@ -14,20 +16,22 @@ import hashlib
 import io
 import logging
 import os
-import secrets
 import tempfile
 from html import escape
 from pathlib import Path
 from typing import Any, Callable, Iterator
-from uuid import uuid4
 
+import anyio
 import gradio as gr
 from fastapi import FastAPI, HTTPException, Request
 from starlette.routing import Mount
 
 from granska.app.indicators import IndicatorPoint, IndicatorSeries
 from granska.app.pages import PageError
-from granska.app.webapi import MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES, ArchiveService, api_router, hits_to_csv, snippet_html
+from granska.app.users import User, authenticate, load_users
+from granska.app.webapi import (
+    MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES, ArchiveService, Forbidden, api_router, hits_to_csv, snippet_html,
+)
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +43,7 @@ EXAMPLES = [
 _ALL = ("Alla", "")
 _STREAM_STEPS = 12
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+AUDIT_ROWS = 50
 
 CSS = """
 .cite-card {border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px;
@@ -329,7 +334,9 @@ def build_blocks(service: ArchiveService) -> gr.Blocks:
                     interactive=False, wrap=True, elem_id="dokument",
                     column_widths=["20%", "15%", "9%", "7%", "34%", "5%", "5%", "5%"],
                 )
-                with gr.Row():
+                access_note = gr.Markdown("", elem_id="behorighet")
+                # Hidden until the page-load handler has seen the user's role (editors, or anyone without login).
+                with gr.Row(visible=False) as editor_tools:
                     with gr.Column():
                         gr.Markdown(
                             f"### Läs in rapporter\nPDF, .txt eller .md, högst {MAX_UPLOAD_BYTES // (1024 * 1024)} MB per fil. "
@@ -352,6 +359,14 @@ def build_blocks(service: ArchiveService) -> gr.Blocks:
                         correct_period = gr.Textbox(label="Period", placeholder="2024, 2024-08 eller 2024-03..2024-08", elem_id="ratta-period")
                         correct_btn = gr.Button("Spara rättelse", elem_id="ratta-knapp")
                         correct_status = gr.Markdown("", elem_id="rattelse")
+                with gr.Column(visible=False) as audit_box:
+                    gr.Markdown(f"### Ändringslogg\nDe senaste {AUDIT_ROWS} ändringarna av arkivet, nyast först "
+                                "(hela loggen: `granska docs log`).")
+                    audit_table = gr.Dataframe(
+                        headers=["Tid (UTC)", "Användare", "Händelse", "Dokument", "SHA-256", "Ändringar"],
+                        interactive=False, wrap=True, elem_id="andringslogg",
+                        column_widths=["13%", "10%", "8%", "25%", "12%", "32%"],
+                    )
 
         archive_outputs = [archive_info, docs_table, remove_pick, correct_pick, *chat_filters, *search_filters]
 
@@ -370,19 +385,39 @@ def build_blocks(service: ArchiveService) -> gr.Blocks:
                     gr.Dropdown(choices=now["document"], value=None), menu("organisation"), menu("report_type"), menu("year"),
                     menu("organisation"), menu("report_type"), menu("year")]
 
+        def audit_rows(request: gr.Request) -> list[list[Any]]:
+            """The newest audit entries first, for an editor (nobody else is shown the table)."""
+            if not service.can_edit(request.username):
+                return []
+            return [[e.time.replace("T", " ").removesuffix("+00:00"), e.user, e.action, e.document, (e.sha256 or "")[:12],
+                     e.changes_text()] for e in reversed(service.audit(request.username, AUDIT_ROWS))]
+
+        def access_view(request: gr.Request) -> list[Any]:
+            """The Arkiv tab as the user's role allows: editors get the write tools and the audit trail."""
+            editor = service.can_edit(request.username)
+            if not service.users:
+                note = ""
+            elif editor:
+                note = f"Inloggad som **{escape(request.username)}** (editor)."
+            else:
+                note = (f"Inloggad som **{escape(request.username or '')}** (reader): du kan fråga, söka, visa och exportera. "
+                        "Att läsa in, ta bort och rätta dokument kräver rollen editor.")
+            return [note, gr.Row(visible=editor), gr.Column(visible=editor), audit_rows(request)]
+
         # -- chat events --
         def respond(message: str, history: list[dict], session_id: str | None, organisation: str, report_type: str,
-                    year: str) -> Iterator[tuple]:
-            """Answer in the chat, streaming the text; the session id lets the engine resolve follow-ups."""
+                    year: str, request: gr.Request) -> Iterator[tuple]:
+            """Answer in the chat, streaming the text; the session id (issued by the service to the
+            logged-in user, see granska.app.sessions) lets the engine resolve follow-ups."""
             message = (message or "").strip()
             if not message:
                 raise gr.Error("Skriv en fråga först.")
-            session_id = session_id or uuid4().hex
+            session_id = service.sessions.claim(session_id, request.username)
             history = [*(history or []), {"role": "user", "content": message},
                        {"role": "assistant", "content": "Söker i arkivet …"}]
             yield history, "", session_id, gr.skip(), gr.skip(), gr.skip()
             try:
-                answer = service.ask(message, _filters(organisation, report_type, year), session_id)
+                answer = service.ask(message, _filters(organisation, report_type, year), session_id, request.username)
             except ValueError as exc:
                 history[-1]["content"] = str(exc)
                 yield history, "", session_id, [], citation_cards([]), gr.Radio(choices=[], value=None)
@@ -477,8 +512,10 @@ def build_blocks(service: ArchiveService) -> gr.Blocks:
                                api_visibility="private")
 
         # -- archive events --
-        def upload(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> list[Any]:
+        def upload(files: list[str] | None, request: gr.Request, progress: gr.Progress = gr.Progress()) -> list[Any]:
             """Ingest uploads with a progress bar; every failure is reported with the file's name."""
+            if not service.can_edit(request.username):
+                raise gr.Error(str(Forbidden(request.username)))
             if not files:
                 raise gr.Error("Välj en eller flera filer att läsa in.")
             total = len(files)
@@ -489,7 +526,7 @@ def build_blocks(service: ArchiveService) -> gr.Blocks:
                 done.append(name)
                 progress((len(done), total), desc=f"Inläst: {name}", unit="filer")
 
-            outcome = service.upload([(Path(f), Path(f).name) for f in files], on_file=on_file)
+            outcome = service.upload([(Path(f), Path(f).name) for f in files], on_file=on_file, user=request.username)
             lines = []
             for label, names in (("Tillagda", outcome.added), ("Uppdaterade", outcome.updated),
                                  ("Oförändrade", outcome.unchanged)):
@@ -503,44 +540,53 @@ def build_blocks(service: ArchiveService) -> gr.Blocks:
         uploaded = upload_btn.click(upload, [upload_files], [upload_status, upload_files, *archive_outputs],
                                     api_visibility="private", concurrency_id="archive-write", concurrency_limit=1)
         uploaded.then(indicator_menu, None, [indicator_pick], api_visibility="private")
+        uploaded.then(audit_rows, None, [audit_table], api_visibility="private")
 
-        def remove(document: str | None) -> list[Any]:
+        def remove(document: str | None, request: gr.Request) -> list[Any]:
             if not document:
                 raise gr.Error("Välj ett dokument att ta bort.")
-            removed = service.remove(document)
+            try:
+                removed = service.remove(document, user=request.username)
+            except Forbidden as exc:
+                raise gr.Error(str(exc)) from exc
             message = f"Borttaget: {document}" if removed else f"{document} finns inte längre i arkivet."
             return [message, *archive_state()]
 
         removed = remove_btn.click(remove, [remove_pick], [remove_status, *archive_outputs], api_visibility="private",
                                    concurrency_id="archive-write", concurrency_limit=1)
         removed.then(indicator_menu, None, [indicator_pick], api_visibility="private")
+        removed.then(audit_rows, None, [audit_table], api_visibility="private")
 
-        def correct(document: str | None, organisation: str, report_type: str, period: str) -> list[Any]:
+        def correct(document: str | None, organisation: str, report_type: str, period: str, request: gr.Request) -> list[Any]:
             from granska.index.corrections import CorrectionError
 
             if not document:
                 raise gr.Error("Välj ett dokument att rätta.")
             try:
-                message = service.correct(document, organisation=organisation or None,
+                message = service.correct(document, user=request.username, organisation=organisation or None,
                                           report_type=report_type or None, period=period or None)
             except KeyError:
                 message = f"{document} finns inte längre i arkivet."
-            except CorrectionError as exc:
+            except (CorrectionError, Forbidden) as exc:
                 raise gr.Error(str(exc)) from exc
             return [message, "", "", "", *archive_state()]
 
-        correct_btn.click(correct, [correct_pick, correct_org, correct_type, correct_period],
-                          [correct_status, correct_org, correct_type, correct_period, *archive_outputs],
-                          api_visibility="private", concurrency_id="archive-write", concurrency_limit=1)
+        corrected = correct_btn.click(correct, [correct_pick, correct_org, correct_type, correct_period],
+                                      [correct_status, correct_org, correct_type, correct_period, *archive_outputs],
+                                      api_visibility="private", concurrency_id="archive-write", concurrency_limit=1)
+        corrected.then(audit_rows, None, [audit_table], api_visibility="private")
 
         demo.load(archive_state, None, archive_outputs, api_visibility="private")
         demo.load(indicator_menu, None, [indicator_pick], api_visibility="private")
+        demo.load(access_view, None, [access_note, editor_tools, audit_box, audit_table], api_visibility="private")
 
         # -- the API for gradio_client --
-        def chat(question: str, session: str = "", organisation: str = "", report_type: str = "", year: str = "") -> dict:
-            """Ställ en fråga; returnerar svarsobjektet (svar, numrerade källor, siffror). Samma `session` ger följdfrågor."""
+        def chat(question: str, session: str = "", organisation: str = "", report_type: str = "", year: str = "",
+                 request: gr.Request = None) -> dict:
+            """Ställ en fråga; returnerar svarsobjektet (svar, numrerade källor, siffror) med `session`: skicka den med en följdfråga."""
             try:
-                return service.ask(question, _filters(organisation, report_type, year), session or None)
+                return service.ask(question, _filters(organisation, report_type, year), session or None,
+                                   request.username if request else None)
             except ValueError as exc:
                 raise gr.Error(str(exc)) from exc
 
@@ -551,65 +597,56 @@ def build_blocks(service: ArchiveService) -> gr.Blocks:
 
 
 # -- authentication -------------------------------------------------------------------------------
-def load_users(path: str | os.PathLike | None) -> dict[str, str]:
-    """Users from a file of "user:password" lines (blank lines and # comments ignored)."""
-    if not path:
-        return {}
-    file = Path(path)
-    if not file.is_file():
-        raise FileNotFoundError(f"GRANSKA_AUTH pekar på {file}, som inte finns.")
-    users: dict[str, str] = {}
-    for line_no, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        user, sep, password = line.partition(":")
-        if not sep or not user or not password:
-            raise ValueError(f"{file}:{line_no}: skriv användare som 'namn:lösenord'.")
-        users[user] = password
-    if not users:
-        raise ValueError(f"{file} innehåller inga användare; skriv 'namn:lösenord' per rad.")
-    return users
-
-
-def _authorizer(users: dict[str, str], app: FastAPI) -> Callable[[Request], None]:
-    """API access: open when no users are configured, else HTTP Basic or the UI's login cookie.
+def _authorizer(users: dict[str, User], app: FastAPI) -> Callable[[Request], str | None]:
+    """API access: open when no users are configured (returns None), else the user's name from
+    HTTP Basic or the UI's login cookie, or 401.
 
     The cookie is accepted so that links from the logged-in UI (the cited PDF) work without a
     second login; it is looked up in the mounted Gradio app, the only holder of login tokens.
     """
 
-    def authorize(request: Request) -> None:
+    def authorize(request: Request) -> str | None:
         if not users:
-            return
+            return None
         header = request.headers.get("authorization", "")
         if header.lower().startswith("basic "):
             try:
-                user, _, password = base64.b64decode(header[6:], validate=True).decode("utf-8").partition(":")
+                name, _, password = base64.b64decode(header[6:], validate=True).decode("utf-8").partition(":")
             except (binascii.Error, UnicodeDecodeError):
-                user, password = "", ""
-            if user in users and secrets.compare_digest(users[user].encode(), password.encode()):
-                return
+                name, password = "", ""
+            if authenticate(users, name, password) is not None:
+                return name
         gradio_app = getattr(app.state, "gradio_app", None)
         if gradio_app is not None:
             cookie_id = gradio_app.cookie_id
             token = request.cookies.get(f"access-token-{cookie_id}") or request.cookies.get(f"access-token-unsecure-{cookie_id}")
-            if token and token in gradio_app.tokens:
-                return
-        raise HTTPException(status_code=401, detail="Inloggning krävs (HTTP Basic med användare från GRANSKA_AUTH).",
+            name = gradio_app.tokens.get(token) if token else None
+            if name in users:
+                return name
+        raise HTTPException(status_code=401, detail="Inloggning krävs (HTTP Basic med en användare ur GRANSKA_AUTH).",
                             headers={"WWW-Authenticate": 'Basic realm="granska"'})
 
     return authorize
 
 
+def _login(users: dict[str, User]) -> Callable:
+    """Gradio's login check. Async, with the scrypt hash in a worker thread, so the ~50 ms a check
+    costs never blocks the event loop that serves everyone else."""
+
+    async def check(name: str, password: str) -> bool:
+        return await anyio.to_thread.run_sync(authenticate, users, name, password) is not None
+
+    return check
+
+
 # -- the server -----------------------------------------------------------------------------------
-def build_app(engine, users: dict[str, str] | None = None) -> FastAPI:
+def build_app(engine, users: dict[str, User] | None = None) -> FastAPI:
     """The FastAPI app: `/api/...` routes, with the Gradio UI mounted at `/`.
 
     The Gradio Blocks are at `app.state.blocks` and the shared service at `app.state.service`.
     API routes are added before the mount so that `/api/...` is never swallowed by the UI.
     """
-    service = ArchiveService(engine)
+    service = ArchiveService(engine, users)
     app = FastAPI(title="granska", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
     app.include_router(api_router(service, _authorizer(users or {}, app)))
     blocks = build_blocks(service)
@@ -617,7 +654,7 @@ def build_app(engine, users: dict[str, str] | None = None) -> FastAPI:
         app,
         blocks,
         path="/",
-        auth=list(users.items()) if users else None,
+        auth=_login(users) if users else None,
         auth_message="Logga in för att använda granska." if users else None,
         max_file_size=MAX_UPLOAD_BYTES,
         ssr_mode=False,
@@ -630,8 +667,9 @@ def build_app(engine, users: dict[str, str] | None = None) -> FastAPI:
     return app
 
 
-def serve(engine, host: str = "127.0.0.1", port: int = 7860) -> None:
-    """Run the app with uvicorn (no share tunnel, no analytics); login when GRANSKA_AUTH is set.
+def serve(engine, host: str = "127.0.0.1", port: int = 7860, users: dict[str, User] | None = None) -> None:
+    """Run the app with uvicorn (no share tunnel, no analytics); login when `users` is given
+    (default: the users file GRANSKA_AUTH names).
 
     The offline switches are applied here too, for a program that serves the app itself: the ones
     read at launch and per request (NO_PROXY for Gradio's self-check) take effect; the ones
@@ -644,7 +682,7 @@ def serve(engine, host: str = "127.0.0.1", port: int = 7860) -> None:
 
     offline.apply()
 
-    users = load_users(os.environ.get("GRANSKA_AUTH"))
+    users = load_users(os.environ.get("GRANSKA_AUTH")) if users is None else users
     if host not in _LOOPBACK and not users:
         log.warning("granska lyssnar på %s utan inloggning; sätt GRANSKA_AUTH till en användarfil.", host)
     uvicorn.run(build_app(engine, users), host=host, port=port, log_level="info", access_log=False)

@@ -2,8 +2,9 @@
 
 `ArchiveService` is the one place the UI and the HTTP API go through: it turns engine results
 into the JSON shapes of DESIGN.md, serves only registry files, serialises writes (upload,
-remove) and checks uploads. The UI and the API therefore cannot drift apart, and the safety
-checks live in one place.
+remove, correct), checks uploads, decides who may write (the `editor` role; everyone when the app
+runs without login), audits writes under the user's name and issues follow-up sessions bound to
+the user. The UI and the API therefore cannot drift apart, and the safety checks live in one place.
 """
 
 from __future__ import annotations
@@ -13,17 +14,21 @@ import io
 import os
 import re
 import shutil
+import tempfile
 import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
 
 from granska.app.indicators import IndicatorSeries, available, normalise_label, series
 from granska.app.pages import DEFAULT_RESOLUTION, MAX_RESOLUTION, PageError, PageRenderer, check_page, resolve_document
+from granska.app.sessions import Sessions
+from granska.app.users import User
+from granska.index.audit import ANONYMOUS, AuditEntry, AuditLog
 
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -39,6 +44,14 @@ _STOPWORDS = frozenset(
 
 class UploadRejected(ValueError):
     """An uploaded file that is refused before ingest (wrong type, too large, not a PDF)."""
+
+
+class Forbidden(PermissionError):
+    """A write by a user without the editor role (HTTP 403)."""
+
+    def __init__(self, user: str | None) -> None:
+        super().__init__(f"{user or 'Du'} har rollen reader (läsa, söka, exportera); att läsa in, ta bort och rätta "
+                         "dokument kräver rollen editor. Be en administratör köra `granska users add NAMN --role editor`.")
 
 
 @dataclass
@@ -161,8 +174,13 @@ def hits_to_csv(hits: list[dict]) -> str:
 class ArchiveService:
     """The engine as the web app uses it: JSON shapes, safe file access, serialised writes."""
 
-    def __init__(self, engine, upload_dir: Path | None = None, max_upload_bytes: int = MAX_UPLOAD_BYTES) -> None:
+    def __init__(self, engine, users: dict[str, User] | None = None, upload_dir: Path | None = None,
+                 max_upload_bytes: int = MAX_UPLOAD_BYTES) -> None:
+        """`users` is the login's users file ({} or None: no login, the local single-user app, where
+        whoever reaches the app may write)."""
         self.engine = engine
+        self.users = users or {}
+        self.sessions = Sessions()
         self.upload_dir = Path(upload_dir or Path(engine.settings.store) / "uploads")
         self.max_upload_bytes = max_upload_bytes
         self.pages = PageRenderer()
@@ -172,12 +190,35 @@ class ArchiveService:
         self._indicators: dict[str, IndicatorSeries] = {}
         self._indicators_for: list | None = None  # the chunk list the cached series were read from
 
+    # -- who may do what ------------------------------------------------------------------------
+    def can_edit(self, user: str | None) -> bool:
+        """Whether `user` (the logged-in name, None without login) may upload, remove and correct."""
+        if not self.users:
+            return True
+        known = self.users.get(user or "")
+        return known is not None and known.can_edit
+
+    def _editor(self, user: str | None) -> str:
+        """The name a write is audited under; Forbidden for anyone but an editor."""
+        if not self.can_edit(user):
+            raise Forbidden(user)
+        return user if self.users and user else ANONYMOUS
+
     # -- reading -------------------------------------------------------------------------------
-    def ask(self, question: str, filters: dict | None = None, session: str | None = None) -> dict:
+    def ask(self, question: str, filters: dict | None = None, session: str | None = None, user: str | None = None) -> dict:
+        """The answer object, with the follow-up `session` it belongs to: the given one if it was
+        issued to `user`, else a new one (see granska.app.sessions)."""
         question = question.strip()
         if not question:
             raise ValueError("Skriv en fråga.")
-        return self.engine.ask(question, filters=clean_filters(filters) or None, session=session or None).to_dict()
+        session = self.sessions.claim(session, user)
+        answer = self.engine.ask(question, filters=clean_filters(filters) or None, session=session).to_dict()
+        return answer | {"session": session}
+
+    def audit(self, user: str | None, limit: int | None = None) -> list[AuditEntry]:
+        """The archive's audit trail, oldest first (the newest `limit`); editors only."""
+        self._editor(user)
+        return AuditLog(Path(self.engine.settings.store)).read(limit)
 
     def search(self, query: str, k: int = 10, filters: dict | None = None) -> list[dict]:
         from granska.cli import hit_to_dict
@@ -284,8 +325,10 @@ class ArchiveService:
                     raise UploadRejected("filen är ingen giltig PDF")
         return safe
 
-    def upload(self, files: list[tuple[Path, str]], on_file: Callable[[str], None] | None = None) -> UploadOutcome:
+    def upload(self, files: list[tuple[Path, str]], on_file: Callable[[str], None] | None = None,
+               user: str | None = None) -> UploadOutcome:
         """Check, keep and ingest uploaded files (path on disk, original name); failures are reported by name.
+        Editors only (Forbidden otherwise); audited as `user`'s uploads.
 
         Accepted files are copied into the store's upload folder, because the registry refers to
         files by path and the source view must still find them after the upload's temp file is gone.
@@ -294,6 +337,7 @@ class ArchiveService:
         """
         from granska.index.builder import StoreLocked
 
+        actor = self._editor(user)
         outcome = UploadOutcome()
         with self._write_lock:
             self.upload_dir.mkdir(parents=True, exist_ok=True)
@@ -315,7 +359,7 @@ class ArchiveService:
                 return outcome
             try:
                 report = self._archive_writer().ingest(
-                    [self.upload_dir / n for n in accepted], remove_missing=False, on_file=on_file
+                    [self.upload_dir / n for n in accepted], remove_missing=False, on_file=on_file, user=actor, upload=True
                 )
             except StoreLocked as exc:
                 report = None
@@ -338,22 +382,26 @@ class ArchiveService:
             outcome.summary = report.summary()
         return outcome
 
-    def correct(self, document: str, **fields: str | None) -> str:
+    def correct(self, document: str, user: str | None = None, **fields: str | None) -> str:
         """A user's correction of a document's metadata (see granska.index.corrections); returns
-        a Swedish message. Raises KeyError for an unknown document, CorrectionError for bad values."""
+        a Swedish message. Raises KeyError for an unknown document, CorrectionError for bad values,
+        Forbidden for anyone but an editor."""
+        actor = self._editor(user)
         with self._write_lock:
-            correction, report = self._archive_writer().correct(document, **fields)
+            correction, report = self._archive_writer().correct(document, user=actor, **fields)
             self.engine.refresh()
         fields_text = ", ".join(f"{k}: {v}" for k, v in correction.items())
         if report is None:
             return f"Rättat {document} ({fields_text}); filen saknas på disken, så rättelsen gäller nästa inläsning."
         return f"Rättat {document} ({fields_text})."
 
-    def remove(self, document: str) -> bool:
-        """Remove a document from the archive; a file this app uploaded is deleted from disk too."""
+    def remove(self, document: str, user: str | None = None) -> bool:
+        """Remove a document from the archive; a file this app uploaded is deleted from disk too.
+        Editors only (Forbidden otherwise); audited as `user`'s removal."""
+        actor = self._editor(user)
         with self._write_lock:
             record = self.engine.state().documents.get(document)
-            removed = self._archive_writer().remove(document)
+            removed = self._archive_writer().remove(document, user=actor)
             self.engine.refresh()
         if removed and record is not None:
             path = Path(record.path).resolve()
@@ -370,21 +418,50 @@ class AskRequest(BaseModel):
     id: str | None = Field(default=None, max_length=128)
 
 
-def api_router(service: ArchiveService, authorize: Callable[[Request], None]) -> APIRouter:
-    """The JSON API of DESIGN.md, plus page images and PDFs for the source view.
+class CorrectionRequest(BaseModel):
+    organisation: str | None = Field(default=None, max_length=300, description="T.ex. \"Ålunda kommun, Nämnden för Teknik\".")
+    report_type: str | None = Field(default=None, max_length=100, description="T.ex. årsredovisning, månadsrapport.")
+    period: str | None = Field(default=None, max_length=40, description="2024, 2024-08 eller 2024-03..2024-08.")
 
-    Handlers are plain `def`s on purpose: FastAPI runs them in its thread pool, so concurrent
-    clients are answered in parallel instead of blocking the event loop.
+
+def _outcome_dict(outcome: UploadOutcome) -> dict:
+    return {"added": outcome.added, "updated": outcome.updated, "unchanged": outcome.unchanged,
+            "failed": [{"document": name, "reason": reason} for name, reason in outcome.failed], "summary": outcome.summary}
+
+
+def _save_upload(upload: UploadFile, target: Path, limit: int) -> Path:
+    """The upload on disk, cut off once past `limit` (enough for the size check to refuse it)."""
+    with target.open("wb") as out:
+        while len(block := upload.file.read(1 << 20)) and out.tell() <= limit:
+            out.write(block)
+    return target
+
+
+def api_router(service: ArchiveService, authorize: Callable[[Request], str | None]) -> APIRouter:
+    """The JSON API of DESIGN.md, plus page images and PDFs for the source view, and the writes
+    of the Arkiv tab (upload, remove, correct) for editors.
+
+    `authorize` answers 401 to a request without valid credentials (when login is on) and
+    returns the user's name (None without login). Handlers are plain `def`s on purpose: FastAPI
+    runs them in its thread pool, so concurrent clients are answered in parallel instead of
+    blocking the event loop.
     """
     router = APIRouter(prefix="/api", dependencies=[Depends(authorize)])
+
+    def editor(user: str | None = Depends(authorize)) -> str | None:
+        """403 for a reader; FastAPI runs `authorize` once per request, so this costs nothing extra."""
+        if not service.can_edit(user):
+            raise HTTPException(status_code=403, detail=str(Forbidden(user)))
+        return user
 
     def _filters(organisation: str | None, report_type: str | None, year: str | None, document: str | None) -> dict:
         return {"organisation": organisation, "report_type": report_type, "year": year, "document": document}
 
     @router.post("/ask")
-    def ask(body: AskRequest) -> dict:
+    def ask(body: AskRequest, user: str | None = Depends(authorize)) -> dict:
+        """The answer object; `session` in it is the id to send with a follow-up question."""
         try:
-            answer = service.ask(body.question, body.filters, body.session)
+            answer = service.ask(body.question, body.filters, body.session, user)
         except ValueError as exc:
             raise HTTPException(status_code=400, detail=str(exc)) from exc
         if body.id is not None:
@@ -434,6 +511,51 @@ def api_router(service: ArchiveService, authorize: Callable[[Request], None]) ->
     @router.get("/documents")
     def documents() -> list[dict]:
         return service.documents()
+
+    @router.post("/documents", responses={400: {"description": "Ingen av filerna kunde läsas in."},
+                                          403: {"description": "Rollen reader får inte läsa in."}})
+    def upload(files: list[UploadFile] = File(description="PDF-, .txt- eller .md-filer (högst 50 MB per fil)."),
+               user: str | None = Depends(editor)) -> dict:
+        """Read files into the archive (editors); the same checks and ingest as the Arkiv tab. A file
+        named like a document in the archive replaces it. Returns added / updated / unchanged /
+        failed (with reasons)."""
+        with tempfile.TemporaryDirectory(prefix="granska-upload-") as tmp:
+            saved = [(_save_upload(f, Path(tmp) / str(i), service.max_upload_bytes), f.filename or "")
+                     for i, f in enumerate(files)]
+            outcome = service.upload(saved, user=user)
+        body = _outcome_dict(outcome)
+        if not (outcome.added or outcome.updated or outcome.unchanged):
+            raise HTTPException(status_code=400, detail=body)
+        return body
+
+    @router.delete("/documents/{name}", responses={403: {"description": "Rollen reader får inte ta bort."},
+                                                   404: {"description": "Dokumentet finns inte i arkivet."}})
+    def remove(name: str, user: str | None = Depends(editor)) -> dict:
+        """Remove a document from the archive (editors)."""
+        if not service.remove(name, user=user):
+            raise HTTPException(status_code=404, detail=f"{name} finns inte i arkivet (se GET /api/documents).")
+        return {"removed": name}
+
+    @router.patch("/documents/{name}", responses={403: {"description": "Rollen reader får inte rätta."},
+                                                  404: {"description": "Dokumentet finns inte i arkivet."}})
+    def correct(name: str, body: CorrectionRequest, user: str | None = Depends(editor)) -> dict:
+        """Correct a document's organisation, report type or period (editors); kept in the archive
+        and applied at every later ingest, like `granska docs set`."""
+        from granska.index.corrections import CorrectionError
+
+        try:
+            message = service.correct(name, user=user, **body.model_dump())
+        except KeyError as exc:
+            raise HTTPException(status_code=404, detail=f"{name} finns inte i arkivet (se GET /api/documents).") from exc
+        except CorrectionError as exc:
+            raise HTTPException(status_code=400, detail=str(exc)) from exc
+        return {"document": name, "message": message}
+
+    @router.get("/audit", responses={403: {"description": "Ändringsloggen visas bara för rollen editor."}})
+    def audit(limit: int = Query(100, ge=1, le=10_000), user: str | None = Depends(editor)) -> list[dict]:
+        """The archive's audit trail, oldest first (the newest `limit` entries): time, user, action,
+        document, sha256, changes."""
+        return [e.to_dict() for e in service.audit(user, limit)]
 
     @router.get("/indicators")
     def indicators() -> list[dict]:

@@ -22,6 +22,8 @@ app = typer.Typer(
 )
 docs_app = typer.Typer(help="Lista, rätta eller ta bort dokument i arkivet.", no_args_is_help=False, invoke_without_command=True)
 app.add_typer(docs_app, name="docs")
+users_app = typer.Typer(help="Användare för inloggningen (GRANSKA_AUTH): roller och lösenord.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
 
 StoreOpt = Annotated[
     Optional[Path],
@@ -105,22 +107,17 @@ def ingest(
     metadata: Annotated[Optional[Path], typer.Option("--metadata", help="CSV med rättelser, en rad per dokument: document;organisation;report_type;period (t.ex. 2024 eller 2024-08). Sparas i arkivet och gäller vid varje senare inläsning.", show_default=False)] = None,
 ) -> None:
     """Läs in rapporter i arkivet (inkrementellt: oförändrade filer hoppas över)."""
-    from granska.index.builder import ArchiveWriter, StoreLocked, store_paths
-    from granska.index.corrections import CorrectionError, Corrections
+    from granska.index.builder import ArchiveWriter, StoreLocked
+    from granska.index.corrections import CorrectionError
     from granska.index.store import StoreError
 
-    settings = _settings(store, chroma_url)
+    writer = ArchiveWriter(_settings(store, chroma_url), progress=True)
     if metadata is not None:
-        corrections = Corrections(store_paths(settings)["corrections"])
-        try:
-            names = corrections.read_file(metadata)
-        except (OSError, CorrectionError) as exc:
-            typer.echo(str(exc), err=True)
-            raise typer.Exit(2) from exc
-        corrections.save()
+        with _reported((StoreLocked, 3), ((OSError, CorrectionError, StoreError), 2)):
+            names = writer.read_corrections(metadata)
         typer.echo(f"Metadata rättad för {len(names)} dokument ur {metadata}.")
     with _reported((StoreLocked, 3), ((FileNotFoundError, StoreError), 2)):
-        report = ArchiveWriter(settings, progress=True).ingest(paths, remove_missing=not keep_missing)
+        report = writer.ingest(paths, remove_missing=not keep_missing)
     for path, reason in report.failed:
         typer.echo(f"MISSLYCKADES {path}: {reason}", err=True)
     typer.echo(report.summary())
@@ -256,10 +253,15 @@ def chat(
     store: StoreOpt = None,
     chroma_url: ChromaOpt = None,
 ) -> None:
-    """Starta chatten (Gradio) och HTTP-API:t på http://HOST:PORT."""
+    """Starta chatten (Gradio) och HTTP-API:t på http://HOST:PORT; med inloggning när GRANSKA_AUTH anger en användarfil."""
+    import os
+
+    from granska.app.users import UsersFileError, load_users
     from granska.app.web import serve
 
-    serve(_engine(store, chroma_url), host=host, port=port)
+    with _reported(((UsersFileError, FileNotFoundError), 2)):  # before the engine loads: fail fast
+        users = load_users(os.environ.get("GRANSKA_AUTH"))
+    serve(_engine(store, chroma_url), host=host, port=port, users=users)
 
 
 @app.command("eval")
@@ -436,6 +438,64 @@ def docs_remove(name: Annotated[str, typer.Argument(help="Dokumentets filnamn.")
         typer.echo(f"{name} finns inte i arkivet (se `granska docs list`).", err=True)
         raise typer.Exit(1)
     typer.echo(f"Borttaget: {name}")
+
+
+@docs_app.command("log")
+def docs_log(
+    store: StoreOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="En JSON-rad per händelse.")] = False,
+    limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Bara de senaste N händelserna.", show_default=False)] = None,
+) -> None:
+    """Visa arkivets ändringslogg (inläsning, uppladdning, borttagning, rättelse): vem, när, vad; äldst först."""
+    from granska.index.audit import AuditLog
+
+    settings = _settings(store)
+    entries = AuditLog(settings.store).read(limit)
+    if as_json:
+        for entry in entries:
+            typer.echo(json.dumps(entry.to_dict(), ensure_ascii=False))
+        return
+    if not entries:
+        typer.echo(f"Ändringsloggen i {settings.store} är tom.")
+    for e in entries:
+        typer.echo("\t".join([e.time, e.user, e.action, e.document, (e.sha256 or "-")[:16], e.changes_text()]))
+
+
+UsersFileOpt = Annotated[
+    Optional[Path],
+    typer.Option("--users-file", help="Användarfilen (annars GRANSKA_AUTH).", show_default=False),
+]
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="Användarnamnet (ett ord, utan kolon).")],
+    role: Annotated[str, typer.Option("--role", help="reader: fråga, söka, visa, exportera; editor: även läsa in, ta bort och rätta dokument.")],
+    users_file: UsersFileOpt = None,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Läs lösenordet från standard in (första raden) i stället för att fråga.")] = False,
+) -> None:
+    """Lägg till en användare, eller byt roll och lösenord för en befintlig; lösenordet sparas som scrypt-hash."""
+    import os
+    import sys
+
+    from granska.app.users import UsersFileError, add_user, check_name, check_role, invalid_lines
+
+    path = users_file or (Path(os.environ["GRANSKA_AUTH"]) if os.environ.get("GRANSKA_AUTH") else None)
+    if path is None:
+        raise typer.BadParameter("ange --users-file FIL eller sätt GRANSKA_AUTH", param_hint="--users-file")
+    with _reported((UsersFileError, 2)):
+        check_name(name)
+        check_role(role)
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+        else:
+            password = typer.prompt("Lösenord", hide_input=True, confirmation_prompt="Upprepa lösenordet")
+        replaced = add_user(path, name, role, password)
+    typer.echo(f"{'Ersatte' if replaced else 'Lade till'} {name} ({role}) i {path}.")
+    left = invalid_lines(path)
+    if left:
+        typer.echo(f"Obs: rad {', '.join(map(str, left))} i {path} har fortfarande lösenord i klartext eller är ogiltiga; "
+                   "granska vägrar läsa filen tills de är omgjorda med `granska users add`.", err=True)
 
 
 def main() -> None:

@@ -5,7 +5,8 @@ The lexical index is rebuilt from the vector store at the end and published, wit
 the registry, as one new generation: the state readers answer from. A crash at any point leaves a state
 the next run repairs: chunks not in the registry are removed, documents whose registry entry is
 missing are re-ingested, and a lexical index built from another registry state is rebuilt.
-One writer at a time: a lock file in the store folder.
+One writer at a time: a lock file in the store folder. Every change is recorded in the store's
+audit trail (granska.index.audit) under the name of the user who made it.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from granska.index.audit import AuditEntry, AuditLog, cli_user, differences, metadata_of, period_text
 from granska.index.corrections import Corrections
 from granska.index.registry import DocumentRecord, Registry
 from granska.index.store import StoreError
+from granska.ingest.corrections import parse_period
 from granska.ingest.pipeline import PIPELINE_VERSION, discover, file_hash
 from granska.settings import Settings
 
@@ -121,6 +124,7 @@ class ArchiveWriter:
         self.lock = writer_lock(settings, lock_wait)
         self._store = store
         self._embedder = embedder
+        self.audit = AuditLog(self.paths["root"])
 
     # The embedding model (the heavy part) is loaded only when something must be written.
     def _components(self):
@@ -146,9 +150,18 @@ class ArchiveWriter:
         """
         return self._vector_store().count() == sum(rec.chunks for rec in registry.documents.values())
 
-    def ingest(self, paths: list[Path], remove_missing: bool = True, on_file=None) -> IngestReport:
-        """Bring the archive in line with the given files and folders (incremental, idempotent)."""
+    def ingest(self, paths: list[Path], remove_missing: bool = True, on_file=None, *, user: str | None = None,
+               upload: bool = False) -> IngestReport:
+        """Bring the archive in line with the given files and folders (incremental, idempotent).
+
+        A new file, or one whose content changed, is audited as `user`'s (default: the CLI's OS
+        user) "ingest" or "reingest", or as "upload" when it came through the web app. A rebuild
+        of unchanged content (a correction applied, a pipeline upgrade) is not: the correction
+        has its own entry, and an upgrade changes nobody's data.
+        """
         start = time.perf_counter()
+        user = user or cli_user()
+        action = "upload" if upload else None
         report = IngestReport()
         files = discover(paths)
         _acquire(self.lock)
@@ -178,22 +191,24 @@ class ArchiveWriter:
                         todo.append((path, file_hash(path)))
                 for name in gone:
                     store.delete_document(name)
-                    del registry.documents[name]
+                    record = registry.documents.pop(name)
                     registry.save()
                     report.removed.append(name)
-                self._ingest_files(todo, registry, corrections, report, on_file)
+                    self.audit.append([AuditEntry(user, "remove", name, record.doc_id)])
+                self._ingest_files(todo, registry, corrections, report, on_file, user, action)
                 self.rebuild_lexical(registry)
             finally:
                 self.lock.release()
         report.seconds = time.perf_counter() - start
         return report
 
-    def correct(self, name: str, **fields: str | None) -> tuple[dict[str, str], IngestReport | None]:
+    def correct(self, name: str, *, user: str | None = None, **fields: str | None) -> tuple[dict[str, str], IngestReport | None]:
         """Record a user's correction of a document's metadata and rebuild that document with it.
 
         Returns the document's whole correction and the ingest report; the report is None when
         the file is no longer where it was ingested from (the correction then applies the next
-        time it is ingested). Raises KeyError for a document the archive does not hold.
+        time it is ingested). Raises KeyError for a document the archive does not hold. Audited
+        as "correct" by `user` (default: the CLI's OS user).
         """
         _acquire(self.lock)
         try:
@@ -203,15 +218,32 @@ class ArchiveWriter:
             corrections = Corrections(self.paths["corrections"])
             correction = corrections.set(name, **fields)
             corrections.save()
+            self.audit.append([_correction_entry(registry, name, correction, fields, user or cli_user())])
         finally:
             self.lock.release()
         path = Path(registry.documents[name].path)
         if not path.exists():
             return correction, None
-        return correction, self.ingest([path], remove_missing=False)
+        return correction, self.ingest([path], remove_missing=False, user=user)
 
-    def remove(self, name: str) -> bool:
-        """Delete one document (by file name) from the store, the registry and the lexical index."""
+    def read_corrections(self, file: Path, *, user: str | None = None) -> list[str]:
+        """Corrections from a metadata file (see `Corrections.read_file`), saved and audited one
+        "correct" per document; they are applied by the next ingest. Returns the names set."""
+        _acquire(self.lock)
+        try:
+            registry = Registry(self.paths["registry"])
+            corrections = Corrections(self.paths["corrections"])
+            given = corrections.read_file(file)
+            corrections.save()
+            self.audit.append([_correction_entry(registry, name, corrections.get(name), fields, user or cli_user())
+                               for name, fields in given.items()])
+        finally:
+            self.lock.release()
+        return list(given)
+
+    def remove(self, name: str, *, user: str | None = None) -> bool:
+        """Delete one document (by file name) from the store, the registry and the lexical index;
+        audited as `user`'s (default: the CLI's OS user) "remove"."""
         _acquire(self.lock)
         with _writing(self.paths["root"]):
             try:
@@ -220,14 +252,16 @@ class ArchiveWriter:
                     return False
                 store, _ = self._components()
                 store.delete_document(name)
-                del registry.documents[name]
+                record = registry.documents.pop(name)
                 registry.save()
                 self.rebuild_lexical(registry)
+                self.audit.append([AuditEntry(user or cli_user(), "remove", name, record.doc_id)])
                 return True
             finally:
                 self.lock.release()
 
-    def _ingest_files(self, todo, registry: Registry, corrections: Corrections, report: IngestReport, on_file) -> None:
+    def _ingest_files(self, todo, registry: Registry, corrections: Corrections, report: IngestReport, on_file,
+                      user: str, action: str | None) -> None:
         from tqdm import tqdm
 
         from granska.ingest.errors import IngestError
@@ -248,7 +282,7 @@ class ArchiveWriter:
                 log.exception("%s: unexpected error", path)
                 continue
             vectors = embedder.get_text_embedding_batch([c.embed_text() for c in chunks])
-            existed = path.name in registry.documents
+            previous = registry.documents.get(path.name)
             store.delete_document(path.name)
             store.add(chunks, vectors)
             registry.documents[path.name] = DocumentRecord(
@@ -268,7 +302,9 @@ class ArchiveWriter:
                 corrected=corrections.get(path.name),
             )
             registry.save()
-            (report.updated if existed else report.added).append(path.name)
+            (report.updated if previous else report.added).append(path.name)
+            if previous is None or previous.doc_id != digest:
+                self.audit.append([_ingest_entry(previous, registry.documents[path.name], user, action)])
             report.chunks_added += len(chunks)
             report.pages += max(c.page for c in chunks)
             if on_file is not None:
@@ -329,3 +365,21 @@ class ArchiveWriter:
         store, _ = self._components()
         chunks = sorted(store.all_chunks(), key=lambda c: (c.document, c.position))
         publish(self.paths["lexical"], LexicalIndex.build(chunks), registry, self._lexical_key(registry))
+
+
+def _ingest_entry(previous: DocumentRecord | None, record: DocumentRecord, user: str, action: str | None) -> AuditEntry:
+    """A file read in: what its content hash and metadata were before (None when new) and are now."""
+    old = {"sha256": previous.doc_id, **metadata_of(previous)} if previous else {}
+    changes = differences(old, {"sha256": record.doc_id, **metadata_of(record)})
+    return AuditEntry(user, action or ("reingest" if previous else "ingest"), record.document, record.doc_id, changes)
+
+
+def _correction_entry(registry: Registry, name: str, correction: dict[str, str], given: dict[str, str | None],
+                      user: str) -> AuditEntry:
+    """A correction: the fields given this time, from the values the document had to the corrected ones."""
+    record = registry.documents.get(name)
+    new = {k: correction[k] for k, v in given.items() if v and v.strip() and k in correction}
+    if "period" in new:
+        new["period"] = period_text(*parse_period(new["period"]))
+    return AuditEntry(user, "correct", name, record.doc_id if record else None,
+                      differences(metadata_of(record) if record else {}, new))

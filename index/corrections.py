@@ -55,9 +55,10 @@ class Corrections:
         tmp.write_text(json.dumps({"documents": self.by_document}, ensure_ascii=False, indent=1), encoding="utf-8")
         os.replace(tmp, self.path)
 
-    def read_file(self, path: Path) -> list[str]:
+    def read_file(self, path: Path) -> dict[str, dict[str, str]]:
         """Bulk corrections from a CSV file (comma or semicolon), one row per document, with the
-        columns `document` and any of organisation, report_type, period; returns the names set."""
+        columns `document` and any of organisation, report_type, period; returns the fields each
+        row gave, by document name (what the audit trail records)."""
         text = Path(path).read_text(encoding="utf-8-sig")
         dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=",;\t")
         rows = list(csv.DictReader(text.splitlines(), dialect=dialect))
@@ -66,14 +67,15 @@ class Corrections:
                 f"{path}: metadatafilen behöver en rubrikrad med kolumnen document och någon av "
                 f"{', '.join(FIELDS)} (t.ex. document;organisation;report_type;period)."
             )
-        names = []
+        given: dict[str, dict[str, str]] = {}
         for line_no, row in enumerate(rows, 2):
             name = (row.pop("document") or "").strip()
             if not name:
                 continue
+            fields = {k.strip(): v for k, v in row.items() if k and k.strip() in FIELDS}
             try:
-                self.set(name, **{k.strip(): v for k, v in row.items() if k and k.strip() in FIELDS})
+                self.set(name, **fields)
             except CorrectionError as exc:
                 raise CorrectionError(f"{path}:{line_no}: {exc}") from exc
-            names.append(name)
-        return names
+            given[name] = {**given.get(name, {}), **{k: v for k, v in fields.items() if v and v.strip()}}
+        return given

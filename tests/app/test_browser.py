@@ -13,6 +13,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -43,15 +45,18 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(sample_store, tmp_path_factory):
-    """`granska chat` on a copy of the sample store, so the upload test leaves the shared store alone."""
-    store = tmp_path_factory.mktemp("browser") / "store"
+@contextmanager
+def _chat(sample_store, tmp_path_factory, name: str, users: Path | None = None) -> Iterator[str]:
+    """`granska chat` on a copy of the sample store (writes here leave the shared store alone),
+    with login when a users file is given; yields its URL."""
+    store = tmp_path_factory.mktemp(name) / "store"
     shutil.copytree(sample_store.store, store, ignore=shutil.ignore_patterns("*.lock"))
     port = _free_port()
-    log = (tmp_path_factory.getbasetemp() / "granska-chat.log").open("w")
+    log = (tmp_path_factory.getbasetemp() / f"granska-chat-{name}.log").open("w")
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
     env.pop("GRANSKA_AUTH", None)
+    if users is not None:
+        env["GRANSKA_AUTH"] = str(users)
     proc = subprocess.Popen(
         [str(Path(sys.executable).with_name("granska")), "chat", "--store", str(store), "--port", str(port)],
         stdout=log, stderr=subprocess.STDOUT, env=env,
@@ -61,38 +66,51 @@ def server(sample_store, tmp_path_factory):
     while True:
         assert proc.poll() is None, f"granska chat exited early; see {log.name}"
         try:
-            if httpx.get(url + "/api/documents", timeout=5).status_code == 200:
+            if httpx.get(url + "/api/documents", timeout=5).status_code in (200, 401):
                 break
         except httpx.HTTPError:
             pass
         assert time.monotonic() < deadline, f"granska chat did not start within 180 s; see {log.name}"
         time.sleep(0.5)
-    yield url
-    proc.terminate()
     try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
 
 
 @pytest.fixture(scope="module")
-def page(server):
+def server(sample_store, tmp_path_factory):
+    with _chat(sample_store, tmp_path_factory, "browser") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
     if not CHROMIUM.exists():
         pytest.skip("/usr/bin/chromium saknas: kör scripts/install-browser.sh (Playwright laddar aldrig ner en webbläsare här)")
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="sv-SE")
-        tab = context.new_page()
-        tab.set_default_timeout(60_000)
-        tab.goto(server + "/", wait_until="load")
-        tab.get_by_role("tab", name="Chatt").wait_for()
-        yield tab
-        context.close()
-        browser.close()
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def page(server, browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="sv-SE")
+    tab = context.new_page()
+    tab.set_default_timeout(60_000)
+    tab.goto(server + "/", wait_until="load")
+    tab.get_by_role("tab", name="Chatt").wait_for()
+    yield tab
+    context.close()
 
 
 def test_chat_answer_shows_figure_and_citations(page):
@@ -204,3 +222,55 @@ def test_upload_a_pdf_and_see_it_in_the_archive(page, tmp_path):
     page.locator("#ta-bort-knapp").click()
     page.locator("#borttagning").get_by_text(f"Borttaget: {new_name}").wait_for(timeout=120_000)
     assert new_name not in page.locator("#dokument").inner_text()
+
+
+# -- with login: what each role sees --------------------------------------------------------------
+READER, EDITOR = ("rita", "läs-bara-lösen"), ("erik", "skriv-också-lösen")
+
+
+@pytest.fixture(scope="module")
+def login_server(sample_store, tmp_path_factory, add_user):
+    users = tmp_path_factory.mktemp("browser-users") / "users"
+    for (name, password), role in ((READER, "reader"), (EDITOR, "editor")):
+        assert add_user(users, name, role, password).returncode == 0
+    with _chat(sample_store, tmp_path_factory, "browser-login", users) as url:
+        yield url
+
+
+def _logged_in(browser, url: str, user: tuple[str, str]):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="sv-SE")
+    tab = context.new_page()
+    tab.set_default_timeout(60_000)
+    tab.goto(url + "/", wait_until="load")
+    tab.locator("input[type=password]").wait_for()  # Gradio's login form
+    tab.locator("input:not([type=password])").first.fill(user[0])
+    tab.locator("input[type=password]").fill(user[1])
+    tab.locator("input[type=password]").press("Enter")
+    tab.get_by_role("tab", name="Arkiv").click()
+    return context, tab
+
+
+def test_a_reader_sees_no_write_tools_and_no_audit_trail(browser, login_server):
+    context, tab = _logged_in(browser, login_server, READER)
+    try:
+        tab.locator("#behorighet").get_by_text("reader", exact=False).wait_for()
+        tab.locator("#dokument").get_by_text(OCT_2020).first.wait_for()
+        assert not tab.locator("#las-in").is_visible()
+        assert not tab.locator("#ta-bort-knapp").is_visible()
+        assert not tab.locator("#ratta-knapp").is_visible()
+        assert not tab.locator("#andringslogg").is_visible()
+        tab.screenshot(path=str(ARTIFACTS / "archive-reader.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def test_an_editor_sees_the_write_tools_and_the_audit_trail(browser, login_server):
+    context, tab = _logged_in(browser, login_server, EDITOR)
+    try:
+        tab.locator("#behorighet").get_by_text("editor", exact=False).wait_for()
+        tab.locator("#las-in").wait_for()
+        tab.locator("#andringslogg").get_by_text(OCT_2020).first.wait_for()  # the sample store's first ingest
+        assert tab.locator("#ta-bort-knapp").is_visible() and tab.locator("#ratta-knapp").is_visible()
+        tab.screenshot(path=str(ARTIFACTS / "archive-editor.png"), full_page=True)
+    finally:
+        context.close()

@@ -96,10 +96,13 @@ def test_ask_with_filters_and_id(api):
 
 
 def test_follow_up_uses_its_own_session_only(api):
-    first = api.post("/api/ask", json={"question": FORECAST, "session": "api-a"}).json()
-    follow = api.post("/api/ask", json={"question": "och i februari?", "session": "api-a"}).json()
+    first = api.post("/api/ask", json={"question": FORECAST}).json()
+    session = first["session"]  # issued by the server
+    follow = api.post("/api/ask", json={"question": "och i februari?", "session": session}).json()
     stranger = api.post("/api/ask", json={"question": "och i februari?", "session": "api-b"}).json()
     assert "82,7 mnkr" in first["answer"]
+    assert follow["session"] == session
+    assert stranger["session"] not in ("api-b", session), "an id the server never issued starts a new session"
     assert not follow["refused"], follow["answer"]
     assert "13,6 mnkr" in follow["answer"]
     assert follow["citations"][0]["document"] == "halland-regionkontoret-manadsrapport-2020-02.pdf"
@@ -243,7 +246,7 @@ def test_twenty_concurrent_sessions_keep_their_own_follow_up_state(server):
         ("Hur hög var sjukfrånvaron i oktober 2020?", "2,2%"),  # February's sick leave
     ]
 
-    def ask(client: httpx.Client, question: str, session: str) -> dict:
+    def ask(client: httpx.Client, question: str, session: str | None) -> dict:
         response = client.post("/api/ask", json={"question": question, "session": session})
         assert response.status_code == 200, response.text
         return response.json()
@@ -251,11 +254,14 @@ def test_twenty_concurrent_sessions_keep_their_own_follow_up_state(server):
     def user(i: int) -> tuple[int, dict]:
         question, _ = topics[i % 2]
         with httpx.Client(base_url=server, timeout=300) as client:
-            ask(client, question, f"user-{i}")
-            return i, ask(client, "och i februari?", f"user-{i}")
+            session = ask(client, question, None)["session"]  # the server issues the id
+            follow = ask(client, "och i februari?", session)
+            assert follow["session"] == session
+            return i, follow
 
     with ThreadPoolExecutor(max_workers=20) as pool:
         results = list(pool.map(user, range(20)))
+    assert len({follow["session"] for _, follow in results}) == 20
     for i, follow in results:
         expected = topics[i % 2][1]
         other = topics[(i + 1) % 2][1]

@@ -1,4 +1,4 @@
-"""Fast checks of the web app's pure parts: upload checks, snippets, highlighting, users file."""
+"""Fast checks of the web app's pure parts: upload checks, snippets, highlighting (users file: test_users.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from granska.app.pages import PageError, check_page, line_boxes, matched_words, resolve_document
-from granska.app.web import chat_text, citation_cards, load_users, progressive
+from granska.app.web import chat_text, citation_cards, progressive
 from granska.app.webapi import ArchiveService, UploadRejected, clean_filters, exact_first, snippet_html
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
@@ -98,17 +98,6 @@ def test_chat_rendering():
     assert "r&lt;x&gt;.pdf" in cards and "api/pdf/r%3Cx%3E.pdf#page=9" in cards
     assert list(progressive("a b c d e", steps=2))[-1] == "a b c d e"
 
-
-def test_users_file(tmp_path):
-    users = tmp_path / "users"
-    users.write_text("# staff\nanna:hemligt:1\n\nbo:x\n", encoding="utf-8")
-    assert load_users(users) == {"anna": "hemligt:1", "bo": "x"}
-    assert load_users(None) == {}
-    users.write_text("anna\n", encoding="utf-8")
-    with pytest.raises(ValueError):
-        load_users(users)
-    with pytest.raises(FileNotFoundError):
-        load_users(tmp_path / "missing")
 
 
 def test_snippet_marks_the_matched_figure_as_printed() -> None:

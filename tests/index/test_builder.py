@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import getpass
 import shutil
 
 import pytest
 
+from granska.index.audit import AuditLog
 from granska.index.builder import ArchiveWriter, StoreLocked, writer_lock
 from granska.index.lexical import LexicalIndex
 from granska.index.registry import Registry
@@ -63,6 +65,18 @@ def test_reingest_update_and_removal(archive):
     assert ArchiveWriter(settings, progress=False).remove(FEB)
     store, registry, lexical = _state(settings)
     assert store.count() == 0 and not registry.documents and not lexical.chunks
+
+    # The audit trail: new files, the changed one, both removals, each with its content hash; the
+    # unchanged second run left no entry.
+    entries = AuditLog(settings.store).read()
+    actions = [(e.action, e.document) for e in entries]
+    assert sorted(actions[:2]) == sorted([("ingest", FEB), ("ingest", SEP)])
+    assert actions[2:] == [("reingest", FEB), ("remove", SEP), ("remove", FEB)]
+    assert {e.user for e in entries} == {f"cli:{getpass.getuser()}"}
+    reingest = entries[2]
+    old, new = reingest.changes["sha256"]
+    assert old != new == reingest.sha256 == entries[-1].sha256
+    assert entries[-2].sha256 == next(e.sha256 for e in entries if e.document == SEP and e.action == "ingest")
 
 
 def test_leftovers_of_an_interrupted_ingest_are_repaired(archive):

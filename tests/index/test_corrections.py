@@ -3,6 +3,7 @@ ingest (the CLI's `docs set` and `ingest --metadata`), on a real store with real
 
 from __future__ import annotations
 
+import getpass
 import json
 import subprocess
 import sys
@@ -94,3 +95,15 @@ def test_docs_set_and_metadata_file_survive_reingest(tmp_path: Path) -> None:
 
     missing = _granska("docs", "set", "nope.pdf", "--period", "2024", "--store", store)
     assert missing.returncode == 1 and "finns inte" in missing.stderr
+
+    # The audit trail: the first ingest, then both corrections with what they changed (the
+    # rebuilds they caused are not entries of their own), by the OS user, newest last.
+    log = [json.loads(line) for line in _granska("docs", "log", "--json", "--store", store).stdout.splitlines()]
+    assert [(e["action"], e["document"]) for e in log] == [("ingest", NAME), ("correct", NAME), ("correct", NAME)]
+    assert {e["user"] for e in log} == {f"cli:{getpass.getuser()}"}
+    assert len({e["sha256"] for e in log}) == 1 and len(log[0]["sha256"]) == 64
+    assert log[1]["changes"]["organisation"][1] == "Kungsbacka kommun, Miljö- och hälsoskyddsnämnden"
+    assert "period" not in log[1]["changes"]  # inferred as 2024-08 already: only what changed is recorded
+    assert list(log[2]["changes"]) == ["report_type"] and log[2]["changes"]["report_type"][1] == "uppföljningsrapport"
+    last = _granska("docs", "log", "--limit", "1", "--store", store).stdout.splitlines()
+    assert len(last) == 1 and "\tcorrect\t" in last[0] and "report_type:" in last[0]
