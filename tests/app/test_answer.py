@@ -7,6 +7,7 @@ from granska.app.answer import candidates_from, compose, score_candidates
 from granska.app.query import parse_question
 from granska.index.lexical import LexicalIndex
 from granska.ingest.numbers import parse_figures
+from tests.tables import table_chunk
 from granska.types import Chunk, Hit
 
 FILLER = [
@@ -20,6 +21,8 @@ def chunk(
     i: int, text: str, section: str = "", kind: str = "text", document: str = "rapport.pdf",
     organisation: str = "Region A, Regionkontoret", page: int = 1,
 ) -> Chunk:
+    if kind == "table":
+        return table_chunk(f"c{i}", text, document=document, organisation=organisation, section=section, page=page, position=i)
     return Chunk(
         id=f"c{i}", text=text, document=document, doc_id=document, organisation=organisation,
         report_type="månadsrapport", period_start=202001, period_end=202010, year=2020, page=page, page_label=str(page),

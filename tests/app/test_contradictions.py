@@ -3,13 +3,11 @@
 from granska.app.contradictions import find_contradictions, normalise_label, row_groups
 from granska.ingest.numbers import parse_figures
 from granska.types import Chunk
+from tests.tables import table_chunk
 
 
 def table(i: int, text: str) -> Chunk:
-    return Chunk(
-        id=f"t{i}", text=text, document="r.pdf", doc_id="h", organisation="Region A, Kontoret", report_type="månadsrapport",
-        period_start=202001, period_end=202010, year=2020, page=i, page_label=str(i), section="", kind="table",
-    )
+    return table_chunk(f"t{i}", text, document="r.pdf", organisation="Region A, Kontoret", page=i, position=i)
 
 
 FORECAST = table(9, "4.1.1 Prognosindikator\nIndikator | Årsprognos tkr | Årsbudget tkr\nPrognos budgetavvikelse | 82 700 tkr | 0 tkr")
