@@ -28,8 +28,10 @@ def clean_table(raw: list[list[Cell]]) -> list[list[str]]:
     width = max(len(row) for row in grid)
     grid = [row + [""] * (width - len(row)) for row in grid]
     keep = [col for col in range(width) if any(row[col] for row in grid) and not _note_column(grid, col)]
-    grid = [[row[col] for col in keep] for row in grid]
-    return _merge_duplicate_columns(grid)
+    grid = _merge_duplicate_columns([[row[col] for col in keep] for row in grid])
+    if len(grid[0]) > 2 and _unheaded_note_column(grid):
+        grid = [[row[0], *row[2:]] for row in grid]
+    return grid
 
 
 _NOTE_HEADER_RE = re.compile(r"^(?:not|noter|note|nr)$", re.IGNORECASE)
@@ -38,23 +40,26 @@ _NOTE_REF_RE = re.compile(r"^\d{1,2}(?:\s*[,&-]\s*\d{1,2})*$")
 
 def _note_column(grid: list[list[str]], col: int) -> bool:
     """A column of note references ("Not" over 1, 2, 3 in a balance sheet, its header sometimes
-    split "N ot"): references to the notes, not amounts, so it is left out of the table's values.
+    split "N ot"): references to the notes, not amounts, so it is left out of the table's values."""
+    header = re.sub(r"\s+", "", grid[0][col])
+    body = [row[col] for row in grid[1:] if row[col]]
+    return bool(_NOTE_HEADER_RE.match(header)) and all(_NOTE_REF_RE.match(cell) for cell in body)
 
-    A converter may drop the "Not" header; the column still reads as notes when it stands right
-    after the labels, names nothing, holds small whole numbers on some rows only (notes are cited
-    where they apply) and the columns after it hold the amounts (every row that has a note has
-    an amount to its right)."""
+
+def _unheaded_note_column(grid: list[list[str]]) -> bool:
+    """The note column of a table whose "Not" header a converter dropped (or which continues
+    from an earlier page without one): the printed column right after the labels names nothing,
+    holds note numbers (1, 2, ... never 0) on some rows only, since notes are cited where they
+    apply, and every row with one has its amounts to the right."""
     headed = not any(_AMOUNT_RE.match(c) for c in grid[0][1:])  # a continued table starts with a row of figures
-    header = re.sub(r"\s+", "", grid[0][col]) if headed else ""
-    rows = grid[1:] if headed else grid
-    body = [row[col] for row in rows if row[col]]
-    if not all(_NOTE_REF_RE.match(cell) for cell in body):
+    if headed and grid[0][1].strip():
         return False
-    if _NOTE_HEADER_RE.match(header):
-        return True
+    rows = grid[1:] if headed else grid
+    body = [row[1] for row in rows if row[1]]
     return (
-        col == 1 and not header and 0 < len(body) < len(rows)
-        and all(any(_AMOUNT_RE.match(c) for c in row[col + 1:]) for row in rows if row[col])
+        0 < len(body) < len(rows)
+        and all(_NOTE_REF_RE.match(cell) and not cell.startswith("0") for cell in body)
+        and all(any(_AMOUNT_RE.match(c) for c in row[2:]) for row in rows if row[1])
     )
 
 

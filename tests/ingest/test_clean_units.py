@@ -137,3 +137,22 @@ def test_render_and_split_table_repeat_header() -> None:
     pieces = split_table(rows, 200)
     assert len(pieces) > 1 and all(piece[0] == ["Post", "Belopp"] for piece in pieces)
     assert sum(len(piece) - 1 for piece in pieces) == 100
+
+
+def test_a_word_broken_over_two_lines_is_rejoined_by_the_documents_own_words() -> None:
+    from granska.ingest.tables import rejoin_broken_words, vocabulary
+
+    words = vocabulary(["Avvikelsen mot budget är liten. Motsvarande period i fjol gav en budgetavvikelse."])
+    assert rejoin_broken_words("Avvik else", words) == "Avvikelse"  # the prose prints "avvikelsen"
+    assert rejoin_broken_words("Budgetav vikelse", words) == "Budgetavvikelse"
+    assert rejoin_broken_words("Motsvaran de period", words) == "Motsvarande period"
+    assert rejoin_broken_words("Utfall fg år", words) == "Utfall fg år"  # whole words stay apart
+    assert rejoin_broken_words("mot budget", words) == "mot budget"  # "mot" is a word of its own
+
+
+def test_a_note_column_without_its_header_is_dropped() -> None:
+    """A converter that lost the "Not" header still leaves a column of note numbers after the
+    labels, on some rows only; a column of counts with a header is kept."""
+    assert clean_table([["", "", "", ""], ["Mark", "2", "1621,9", "1793,9"], ["Pågående", "", "98,7", "214,9"]]) == [
+        ["Mark", "1621,9", "1793,9"], ["Pågående", "98,7", "214,9"]]
+    assert clean_table([["Avdelning", "Antal", "Kostnad"], ["A", "2", "1 000"], ["B", "", "200"]])[1] == ["A", "2", "1 000"]

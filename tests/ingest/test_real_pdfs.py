@@ -40,7 +40,7 @@ def test_intraservice_ruled_table_is_cleaned(intraservice: ParsedDocument) -> No
         "Utfall kostnader period",
         "Resultat period",
         "Budget kostnader period",
-        "Budgetav vikelse",
+        "Budgetavvikelse",
     ]
     assert ["- Ekonomi", "20,5", "-13,7", "6,8", "-20,7", "7,0"] in table.rows
     assert ["Digital infrastruktur, Demokrati- och Medborgarservice (DM)", "7,7", "-7,5", "0,2", "-7,8", "0,3"] in table.rows
