@@ -26,6 +26,7 @@ from granska.ingest import ocr
 from granska.ingest.errors import IngestError
 from granska.ingest.layout import Line, PageContent, PageTable, assemble
 from granska.ingest.tables import clean_table
+from granska.ingest.unruled import find_tables as find_unruled
 from granska.types import ParsedDocument
 
 log = logging.getLogger(__name__)
@@ -145,7 +146,13 @@ def _text_lines(chars: list[dict[str, Any]], width: float, tables: list[PageTabl
     raws = chars_to_textmap(chars).extract_text_lines(strip=True, return_chars=True)
     gutter = _gutter(raws, width)
     if gutter is None:
-        return [line for line in map(_line, raws) if line is not None]
+        # Tables set without rules are read from their words' positions (ingest/unruled.py).
+        used: set[int] = set()
+        for found in find_unruled(raws):
+            tables.append(PageTable(rows=found.rows, top=found.top, bottom=found.bottom))
+            used.update(found.lines)
+        tables.sort(key=lambda t: t.top)
+        return [line for i, raw in enumerate(raws) if i not in used and (line := _line(raw)) is not None]
     full: set[int] = set()  # ids of the chars of lines that run across the page
     for raw in raws:
         glyphs = [c for c in raw["chars"] if c["text"].strip()]

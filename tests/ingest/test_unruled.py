@@ -1,0 +1,35 @@
+"""Tables set without rules, read from their words' positions (ingest/unruled.py), on a made-up
+page (tests/ingest/fixtures/alunda-unruled-table.pdf; make_unruled_table.py makes it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from granska.ingest.chunk import chunk_document
+from granska.ingest.metadata import infer_metadata
+from granska.ingest.reader import read_document
+
+PDF = Path(__file__).parent / "fixtures" / "alunda-unruled-table.pdf"
+
+
+def test_an_unruled_table_is_read_as_a_table_with_its_header_lines_and_group_rows() -> None:
+    doc = read_document(PDF)
+    (table,) = [b for b in doc.blocks if b.kind == "table"]
+    assert table.rows[:3] == [["", "Utfall", "Utfall", "Budget"], ["", "2024", "2023", "2024"],
+                              ["Verksamhetens intäkter", "", "", ""]]
+    assert ["Bidrag", "4 210", "3 998", "–"] in table.rows  # a dash keeps its column
+    assert ["Personalkostnader", "-9 870", "-9 456", "-10 100"] in table.rows
+    assert table.rows[-1] == ["Årets resultat", "5 481", "4 412", "600"]
+    prose = " ".join(b.text for b in doc.blocks if b.kind == "text")
+    assert "ökade med 12 procent" in prose and "5 481 tkr, vilket är 4 881 tkr bättre" in prose  # prose stays prose
+    assert "Personalkostnader" not in prose
+
+
+def test_its_rows_reach_the_chunks_typed_with_header_and_label_paths() -> None:
+    doc = read_document(PDF)
+    chunks = chunk_document(doc, infer_metadata(doc), doc_id="0" * 64, document=PDF.name)
+    rows = [r for c in chunks for r in c.rows]
+    staff = next(r for r in rows if r.label_path[-1] == "Personalkostnader")
+    assert staff.label_path == ["Verksamhetens kostnader", "Personalkostnader"]
+    assert staff.headers == ["Utfall > 2024", "Utfall > 2023", "Budget > 2024"]
+    assert staff.figures[0] is not None and staff.figures[0].value == -9_870_000  # tkr from the caption
