@@ -26,7 +26,10 @@ from granska.types import Chunk, TableRow
 from tests.conftest import SHARED
 
 GOLDEN = Path(__file__).resolve().parent / "golden_rows"
-FILES = sorted(GOLDEN.glob("*.json"))
+ALL_FILES = sorted(GOLDEN.glob("*.json"))
+# A document that prints no data table (the Göteborg audit report: charts and a table of
+# contents only) has an empty golden file, which says so; there is nothing to compare.
+FILES = [p for p in ALL_FILES if json.loads(p.read_text(encoding="utf-8"))["rows"]]
 
 # Share of golden rows passing, per document (see the module docstring).
 FLOORS: dict[str, float] = {
@@ -92,8 +95,6 @@ def _document(path: Path) -> dict:
 def test_golden_rows(path: Path, record_property) -> None:
     golden = _document(path)
     rows = golden["rows"]
-    if not rows:
-        pytest.skip(f"{path.stem}: the document prints no data table (only charts and a table of contents)")
     chunks = chunks_of(golden["document"])
     results = [check(row, chunks) for row in rows]
     passed = sum(all(r.values()) for r in results)
@@ -110,7 +111,7 @@ def test_golden_rows(path: Path, record_property) -> None:
 def test_golden_rows_are_well_formed() -> None:
     """Every file names a document of the shared corpus, and every row has what the check reads."""
     assert FILES
-    for path in FILES:
+    for path in ALL_FILES:
         golden = _document(path)
         assert re.fullmatch(r"(real|real-more)/[\w.-]+\.(pdf|md)", golden["document"]), path
         for row in golden["rows"]:
