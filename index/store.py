@@ -218,7 +218,10 @@ class ChunkStore:
             result = self.vector_store.query(
                 VectorStoreQuery(query_embedding=embedding, similarity_top_k=k, filters=filters)
             )
+        # A chunk deleted by a writer while the query ran comes back without its metadata: it is
+        # no longer in the archive, so it is no hit (readers keep only their own state's ids anyway).
         return [
             (chunk_from_record(node.node_id, node.get_content(), {**node.metadata, "doc_id": node.ref_doc_id or ""}), float(sim))
             for node, sim in zip(result.nodes or [], result.similarities or [], strict=True)
+            if "document" in (node.metadata or {})
         ]
