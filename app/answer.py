@@ -177,8 +177,8 @@ def score_candidates(candidates: list[Candidate], query: Query, lexical: Lexical
     total = sum(unit_weights) or 1.0
     whole_year = not query.has_period and not _TO_DATE.search(query.text)
     asked_units = _asked_units(query.text)
-    # A figure the question quotes ("varifrån kommer 82,7 mnkr?") is said by a statement that
-    # states its value in any unit, rounding or sign ("82 700 tkr"): its words count as said.
+    # A figure the question quotes ("varifrån kommer 12,5 mnkr?") is said by a statement that
+    # states its value in any unit, rounding or sign ("12 500 tkr"): its words count as said.
     quoted = [(q, set(analyse(q.figure.text))) for q in query_values(query.text)]
     for cand in candidates:
         # A row is identified by its label; its column names are shared by every row of the table.

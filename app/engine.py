@@ -14,6 +14,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 from granska.app.answer import (
@@ -55,7 +56,11 @@ class _View:
     mentions: Mentions  # which reports say a word: the scope check's evidence
     by_position: dict[tuple[str, int], Chunk]
     row_groups: dict[str, list] = field(default_factory=dict)  # per report, filled on first use (contradictions)
-    values: dict[str, ValueIndex] = field(default_factory=dict)  # "index": the state's figures by value, built on first use
+
+    @cached_property
+    def values(self) -> ValueIndex:
+        """The state's figures by value (figure search), built on first use: one per state."""
+        return ValueIndex(self.state.lexical.chunks)
 
 
 class Engine:
@@ -167,7 +172,7 @@ class Engine:
         """Every passage of the archive that states the value (not just the top k), best first."""
         values = query_values(value)
         if not values:
-            raise ValueError(f"Ingen siffra i {value!r}: skriv t.ex. 82,7 mnkr, 82 700 tkr eller 2,78 procent.")
+            raise ValueError(f"Ingen siffra i {value!r}: skriv t.ex. 12,5 mnkr, 12 500 tkr eller 3,4 procent.")
         view = self._current()
         docs = self._filter_documents(view, filters)
         if filters and not docs:
@@ -175,12 +180,10 @@ class Engine:
         return self._stating(view, values, Filters(document=tuple(d.document for d in docs)) if filters else Filters())
 
     def _stating(self, view: _View, values: list[ValueQuery], flt: Filters) -> list[ValueMatch]:
-        """The passages of this state stating any of the values: the state's figures by value,
-        indexed on first use (one index per state, so it never mixes two generations)."""
-        with self._lock:
-            index = view.values.get("index") or view.values.setdefault("index", ValueIndex(view.state.lexical.chunks))
+        """The passages of this state stating any of the values (the state's own value index, so
+        it never mixes two generations)."""
         known = view.state.documents
-        return index.find(values, lambda c: c.document in known and flt.matches(c))
+        return view.values.find(values, lambda c: c.document in known and flt.matches(c))
 
     def ask(self, question: str, filters: dict | None = None, session: str | None = None, id: str | None = None) -> Answer:
         start = time.perf_counter()
@@ -348,7 +351,7 @@ class Engine:
         vector = retriever.embed(query.text)
         hits = self._known(view, retriever.search(query.text, flt, self.settings.top_k, vector=vector))
         seen = {h.chunk.id for h in hits}
-        # A quoted figure ("varifrån kommer 82,7 mnkr?") brings the passages stating its value
+        # A quoted figure ("varifrån kommer 12,5 mnkr?") brings the passages stating its value
         # in any unit or rounding, which neither BM25 nor the embedding can see as the same.
         values = query_values(query.text)
         for match in self._stating(view, values, flt)[: self.settings.top_k] if values else ():

@@ -92,7 +92,7 @@ def matched_words(words: list[dict], passage: str) -> list[dict]:
 
 
 def figure_words(words: list[dict], figures: list[str], within: list[dict] | None = None) -> list[dict]:
-    """The page words that print the given figures ("-402 510 tkr" -> the words "-402", "510"),
+    """The page words that print the given figures ("-12 480 tkr" -> the words "-12", "480"),
     inside `within` (the passage's words) when the figure is printed there, else anywhere on the page.
 
     Only the number's words are matched: a table prints its unit in the header, not in the cell.

@@ -239,7 +239,7 @@ class ArchiveService:
 
         value = value.strip()
         if not value:
-            raise ValueError("Skriv ett värde att söka efter, t.ex. 82,7 mnkr.")
+            raise ValueError("Skriv ett värde att söka efter, t.ex. 12,5 mnkr.")
         return [value_match_to_dict(m) for m in self.engine.find_value(value, filters=clean_filters(filters) or None)]
 
     def documents(self) -> list[dict]:
@@ -471,7 +471,7 @@ def api_router(service: ArchiveService, authorize: Callable[[Request], str | Non
     def _hits(q: str | None, value: str | None, k: int, filters: dict) -> list[dict]:
         """`q`: the top k passages; `value`: every passage stating the value (k does not apply)."""
         if (q is None) == (value is None):
-            raise HTTPException(status_code=422, detail="Ange antingen q (sökning) eller value (ett värde, t.ex. 82,7 mnkr).")
+            raise HTTPException(status_code=422, detail="Ange antingen q (sökning) eller value (ett värde, t.ex. 12,5 mnkr).")
         try:
             return service.find_value(value, filters) if value is not None else service.search(q, k, filters)
         except ValueError as exc:
@@ -479,9 +479,9 @@ def api_router(service: ArchiveService, authorize: Callable[[Request], str | Non
 
     @router.get("/search")
     def search(
-        q: str | None = Query(None, min_length=1, max_length=500, description="Sökord eller siffra, t.ex. 82,7"),
+        q: str | None = Query(None, min_length=1, max_length=500, description="Sökord eller siffra, t.ex. 12,5"),
         value: str | None = Query(None, min_length=1, max_length=100,
-                                  description="Ett värde, t.ex. 82,7 mnkr: alla textstycken som anger det, i vilken enhet, "
+                                  description="Ett värde, t.ex. 12,5 mnkr: alla textstycken som anger det, i vilken enhet, "
                                               "avrundning eller med vilket tecken det än står."),
         k: int = Query(10, ge=1, le=100),
         organisation: str | None = None,

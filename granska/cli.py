@@ -174,11 +174,11 @@ def _render_text(answer) -> str:
 
 @app.command()
 def search(
-    query: Annotated[Optional[str], typer.Argument(help="Sökord, en siffra (\"82,7 mnkr\") eller en fråga.", show_default=False)] = None,
+    query: Annotated[Optional[str], typer.Argument(help="Sökord, en siffra (\"12,5 mnkr\") eller en fråga.", show_default=False)] = None,
     k: Annotated[int, typer.Option("-k", help="Antal träffar.")] = 10,
     value: Annotated[Optional[str], typer.Option(
         "--value", help="Lista alla textstycken som anger värdet, i vilken enhet, avrundning eller med vilket tecken "
-        "det än står (\"82,7 mnkr\" hittar också 82 700 tkr och -82 700).", show_default=False)] = None,
+        "det än står (\"12,5 mnkr\" hittar också 12 500 tkr och -12 500).", show_default=False)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Skriv träffarna som JSON.")] = False,
     filters: FilterOpt = None,
     store: StoreOpt = None,
@@ -187,7 +187,7 @@ def search(
     """Sök textstycken i arkivet (inget svar, bara träffar). En siffra i sökningen hittar samma
     värde i andra enheter och avrundningar; --value listar alla ställen där värdet står."""
     if (query is None) == (value is None):
-        raise typer.BadParameter("Ange antingen en sökning eller --value, t.ex. granska search --value \"82,7 mnkr\".")
+        raise typer.BadParameter("Ange antingen en sökning eller --value, t.ex. granska search --value \"12,5 mnkr\".")
     engine = _engine(store, chroma_url)
     if value is not None:
         try:

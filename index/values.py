@@ -1,8 +1,8 @@
 """Figures as values: every passage that states a value, whatever unit, rounding or sign it is
 printed with.
 
-Someone checking a figure types it as they read it somewhere else: "402,5 mnkr" for a table's
-"-402 510" under "tkr", "13 600 tkr" for "+13,6 mnkr", "2,78 procent" for "2,78 %". Words and
+Someone checking a figure types it as they read it somewhere else: "12,5 mnkr" for a table's
+"-12 480" under "tkr", "4 300 tkr" for "+4,3 mnkr", "3,4 procent" for "3,4 %". Words and
 vectors cannot see that these are one value (BM25 sees other tokens, embeddings barely tell
 119 695 from 119 659), so figure search compares the canonical values ingest already read into
 each chunk's `figures` (`Chunk.figures`: kronor, percent, percentage points, bare numbers; table
@@ -11,9 +11,9 @@ cells carry their column's unit), never the text again.
 When two printings are the same value (the rules of `same_figure`, without the sign):
 - a query with a unit compares values in that unit's dimension (kronor with kronor, at any
   scale); a bare number compares the digits as printed (`numbers.printed`), in whatever unit the
-  passage's table header gives them: "402 510" finds the cell "-402 510" of a tkr table;
-- the less precise printing decides: "402,5 mnkr" matches 402 510 tkr (rounded to the query's
-  precision it is 402,5), and "13 600 tkr" matches "13,6 mnkr" (the passage's own rounding).
+  passage's table header gives them: "12 480" finds the cell "-12 480" of a tkr table;
+- the less precise printing decides: "12,5 mnkr" matches 12 480 tkr (rounded to the query's
+  precision it is 12,5), and "4 300 tkr" matches "4,3 mnkr" (the passage's own rounding).
   A match at the query's precision is `exact`; one only within the passage's rounding is not,
   and ranks after it;
 - rounding counts only for a printing of two or more significant digits: "2 mnkr" is near
@@ -45,7 +45,7 @@ _WINDOW = 1.06  # rounding of >= 2 significant digits moves a value by at most 5
 class ValueQuery:
     """One figure of a query, in the dimension it is compared in."""
 
-    figure: Figure  # as parsed from the query ("82,7 mnkr" -> 82 700 000 kr)
+    figure: Figure  # as parsed from the query ("12,5 mnkr" -> 12 500 000 kr)
     dimension: str  # "kr", "%", "procentenheter", or PRINTED for a bare number
     magnitude: float  # absolute value in that dimension
     tolerance: float  # half the query's rounding step; 0 when it has one significant digit

@@ -373,14 +373,14 @@ def rounding_step(figure: Figure) -> float:
 class Printed:
     """A figure's digits as printed, without its sign and its unit's scale.
 
-    A table cell "-402 510" under "tkr" is 402 510 printed (its value 402 510 000 kr); "82,7 mnkr"
-    is 82,7 printed. Someone who types a bare number means the digits they saw, in whatever unit
+    A table cell "-12 480" under "tkr" is 12 480 printed (its value 12 480 000 kr); "12,5 mnkr"
+    is 12,5 printed. Someone who types a bare number means the digits they saw, in whatever unit
     the table's header gave them, so figure search compares bare numbers here.
     """
 
     number: float
-    step: float  # 10**-decimals as printed: 1 for "402 510", 0.1 for "82,7"
-    significant: int  # significant digits printed: 6 for "402 510", 3 for "82,7", 1 for "2"
+    step: float  # 10**-decimals as printed: 1 for "12 480", 0.1 for "12,5"
+    significant: int  # significant digits printed: 5 for "12 480", 3 for "12,5", 1 for "2"
 
 
 def printed(figure: Figure) -> Printed | None:

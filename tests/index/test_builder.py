@@ -12,19 +12,8 @@ from granska.index.builder import ArchiveWriter, StoreLocked, writer_lock
 from granska.index.lexical import LexicalIndex
 from granska.index.registry import Registry
 from granska.settings import Settings
-from tests.conftest import TXT
+from tests.index.conftest import FEB, SEP
 
-FEB = "halland-regionkontoret-manadsrapport-2020-02.txt"
-SEP = "halland-regionkontoret-manadsrapport-2018-09.txt"
-
-
-@pytest.fixture()
-def archive(tmp_path):
-    folder = tmp_path / "arkiv"
-    folder.mkdir()
-    for name in (FEB, SEP):
-        shutil.copy(TXT / name, folder / name)
-    return folder, Settings.from_env(store=tmp_path / "store")
 
 
 def _state(settings: Settings):

@@ -4,27 +4,10 @@ generation; readers see one state, also where the shared vector store holds othe
 
 from __future__ import annotations
 
-import shutil
-
-import pytest
-
 from granska.index.builder import ArchiveWriter
 from granska.index.registry import Registry
 from granska.index.snapshot import load_state, published_version
-from granska.settings import Settings
-from tests.conftest import TXT
-
-FEB = "halland-regionkontoret-manadsrapport-2020-02.txt"
-SEP = "halland-regionkontoret-manadsrapport-2018-09.txt"
-
-
-@pytest.fixture()
-def archive(tmp_path):
-    folder = tmp_path / "arkiv"
-    folder.mkdir()
-    for name in (FEB, SEP):
-        shutil.copy(TXT / name, folder / name)
-    return folder, Settings.from_env(store=tmp_path / "store")
+from tests.index.conftest import FEB, SEP
 
 
 def _published(writer: ArchiveWriter):
