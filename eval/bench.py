@@ -3,11 +3,13 @@
 Three measurements, each repeated and reported as the median of the repeats, because the
 machines granska runs on are often shared and one run says little:
 
-- `ingest`: the sample archive into a fresh store (wall and CPU time, pages/s, chunks/s), and a
-  no-op re-ingest as a user runs it: `granska ingest` in a subprocess, start-up included.
+- `ingest`: the sample archive into a fresh store against the sequential reference (bare
+  pdfplumber text, then embedding), alternating, with peak memory and a no-op re-ingest
+  (granska.eval.ingest_bench).
 - `query`: one Engine, many questions (the dev set), `ask` and `search` timed per call.
-- `scale`: a synthetic archive (`eval/synthetic.py`) ingested incrementally into one store,
-  5 -> 50 -> 500 reports; ingest time, store size on disk and query latency at each size.
+- `scale`: the sample archive grown with full-length synthetic re-issues to the sizes asked
+  for, one store; passages, store size, one app instance's memory, latency and the accuracy of
+  fixed questions at each size (granska.eval.scale).
 
 CPU time is recorded beside wall time: on a loaded machine wall time measures the neighbours as
 much as granska, while process CPU time (all threads) stays close to the work done.
@@ -20,10 +22,7 @@ import json
 import os
 import platform
 import re
-import shutil
 import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -37,10 +36,6 @@ from granska.settings import Settings
 PARTS = ("ingest", "query", "scale")
 MARK_START = "<!-- bench:start -->"
 MARK_END = "<!-- bench:end -->"
-MAX_CHARS_LADDER: tuple[int | None, ...] = (None, 6000, 4000, 3000, 2000, 1500, 1000, 700)
-"""Per-report text caps the scale run tries, longest first, until its estimate fits the budget."""
-INGEST_SHARE = 0.7
-"""Share of the scale budget given to ingest; the rest is query timing at each size."""
 
 
 @dataclass
@@ -113,57 +108,25 @@ def disk_usage(path: Path) -> int:
     return total
 
 
-def granska_command() -> list[str]:
-    """The installed `granska` script next to this interpreter, else the CLI module through it."""
-    script = Path(sys.executable).with_name("granska")
-    return [str(script)] if script.exists() else [sys.executable, "-c", "from granska.cli import main; main()"]
-
-
 # --- ingest --------------------------------------------------------------------------------
 
 
-def bench_ingest(sample: Path, workdir: Path, repeats: int = 3, progress: bool = True) -> dict:
-    """Ingest `sample` into `repeats` fresh stores, then time no-op re-ingests of the first one.
+def bench_ingest(sample: Path, repeats: int = 3, progress: bool = True) -> dict:
+    """granska's ingest against the sequential reference, in one run (granska.eval.ingest_bench)."""
+    from granska.eval import ingest_bench
 
-    The stores stay in `workdir` (the caller removes it), so a query benchmark can reuse one.
-    """
-    from tqdm import tqdm
+    return ingest_bench.run(sample, repeats, progress)
 
+
+def ingest_store(sample: Path, store: Path) -> Settings:
+    """`sample` ingested into `store` (for a query benchmark that was given no store)."""
     from granska.index.builder import ArchiveWriter
 
-    runs = []
-    for i in tqdm(range(repeats), desc="ingest", disable=not progress):
-        settings = Settings.from_env(store=workdir / f"ingest-{i}")
-        with timed() as clock:
-            report = ArchiveWriter(settings, progress=False).ingest([sample])
-        if report.failed:
-            raise RuntimeError(f"ingest failed: {report.failed}")
-        runs.append({
-            "wall_s": clock.wall, "cpu_s": clock.cpu, "report_s": report.seconds,
-            "documents": len(report.added), "pages": report.pages, "chunks": report.chunks_added,
-            "pages_per_s": report.pages / clock.wall, "chunks_per_s": report.chunks_added / clock.wall,
-            "store_bytes": disk_usage(settings.store),
-        })
-    noop = []
-    command = granska_command() + ["ingest", str(sample), "--store", str(workdir / "ingest-0")]
-    for _ in tqdm(range(repeats), desc="no-op re-ingest", disable=not progress):
-        start = time.perf_counter()
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
-        elapsed = time.perf_counter() - start
-        if done.returncode != 0 or " 0 tillagda" not in " " + done.stdout:
-            raise RuntimeError(f"no-op re-ingest did not run clean: {done.returncode} {done.stdout} {done.stderr}")
-        noop.append(elapsed)
-    keys = ("wall_s", "cpu_s", "pages_per_s", "chunks_per_s", "store_bytes")
-    return {
-        "sample": str(sample),
-        "repeats": repeats,
-        "runs": runs,
-        "noop_reingest_s": noop,
-        "median": {k: _median([r[k] for r in runs]) for k in keys} | {
-            "pages": runs[0]["pages"], "chunks": runs[0]["chunks"], "documents": runs[0]["documents"],
-            "noop_reingest_s": _median(noop),
-        },
-    }
+    settings = Settings.from_env(store=store)
+    report = ArchiveWriter(settings, progress=False).ingest([sample])
+    if report.failed:
+        raise RuntimeError(f"ingest failed: {report.failed}")
+    return settings
 
 
 # --- query ---------------------------------------------------------------------------------
@@ -242,99 +205,6 @@ def bench_query(settings: Settings, questions: list[str], repeats: int = 3, prog
     }
 
 
-# --- scale ---------------------------------------------------------------------------------
-
-
-def embedding_rate(texts: list[str]) -> float:
-    """Chunks per wall second the embedder manages right now (model load not counted)."""
-    from granska.index.embed import make_embedder
-
-    embedder = make_embedder(Settings.from_env())
-    embedder.get_text_embedding_batch(texts[:2])
-    with timed() as clock:
-        embedder.get_text_embedding_batch(texts)
-    return len(texts) / clock.wall
-
-
-def plan_scale(templates: list, count: int, budget_s: float, seed: int, scratch: Path) -> dict:
-    """Pick the longest per-report text cap whose estimated ingest time fits the budget.
-
-    Chunks per report are counted by parsing and chunking (no embedding) a prefix of the
-    archive that cycles through every template; the embedding rate is measured on those chunks.
-    Embedding dominates ingest, so estimated seconds = chunks / rate.
-    """
-    from granska.eval.synthetic import generate
-    from granska.ingest.pipeline import process_file
-
-    probe = min(count, 10 * len(templates))
-    estimates = []
-    texts: list[str] = []
-    rate = None
-    for cap in MAX_CHARS_LADDER:
-        folder = scratch / f"cap-{cap}"
-        chunks = [process_file(f, "probe")[1] for f in generate(folder, probe, templates, seed, cap)]
-        shutil.rmtree(folder)
-        if rate is None:
-            texts = [c.embed_text() for doc in chunks for c in doc][:32]
-            rate = embedding_rate(texts)
-        total = sum(len(c) for c in chunks) / probe * count
-        estimates.append({"max_chars": cap, "chunks_per_report": total / count,
-                          "chunks": round(total), "estimated_s": total / rate})
-        if total / rate <= budget_s * INGEST_SHARE:
-            break
-    return {"embed_chunks_per_s": rate, "budget_s": budget_s, "estimates": estimates,
-            "max_chars": estimates[-1]["max_chars"]}
-
-
-def bench_scale(sample: Path, workdir: Path, sizes: tuple[int, ...] = (5, 50, 500), questions: tuple[str, ...] = (),
-                repeats: int = 3, budget_minutes: float = 25.0, seed: int = 20240601,
-                max_chars: int | None = None, progress: bool = True,
-                on_step: Callable[[dict], None] | None = None) -> dict:
-    """Grow one store through `sizes` synthetic reports; measure each step.
-
-    `max_chars` None means: choose it from the budget (see `plan_scale`). `on_step` gets the
-    result so far after every size, so a long run on a busy machine leaves its finished steps
-    behind even if it is stopped before the largest size.
-    """
-    from granska.app.engine import Engine
-    from granska.eval.synthetic import generate, load_templates
-    from granska.index.builder import ArchiveWriter
-    from granska.ingest.pipeline import discover
-
-    sizes = tuple(sorted(sizes))
-    templates = load_templates(discover([sample]))
-    plan = (plan_scale(templates, sizes[-1], budget_minutes * 60, seed, workdir / "plan")
-            if max_chars is None else {"max_chars": max_chars})
-    files = generate(workdir / "reports", sizes[-1], templates, seed, plan["max_chars"])
-    settings = Settings.from_env(store=workdir / "store")
-    steps: list[dict] = []
-    result = {"seed": seed, "templates": [t.stem for t in templates], "plan": plan, "sizes": list(sizes),
-              "steps": steps}
-    for size in sizes:
-        with timed() as clock:
-            report = ArchiveWriter(settings, progress=progress).ingest(files[:size])
-        if report.failed:
-            raise RuntimeError(f"synthetic ingest failed: {report.failed[:3]}")
-        engine = Engine(settings)
-        engine.ask(questions[0])  # warm-up: the first call pays for lazy loading
-        latency = query_latency(engine, list(questions), repeats, desc=f"query @ {size}", progress=progress)
-        steps.append({
-            "reports": size,
-            "added": len(report.added),
-            "chunks_added": report.chunks_added,
-            "chunks_total": sum(r.chunks for r in engine.state().documents.values()),
-            "ingest_wall_s": clock.wall,
-            "ingest_cpu_s": clock.cpu,
-            "store_bytes": disk_usage(settings.store),
-            "loadavg": list(os.getloadavg()),
-            **latency,
-        })
-        del engine
-        if on_step is not None:
-            on_step(result)
-    return result
-
-
 # --- output --------------------------------------------------------------------------------
 
 
@@ -354,10 +224,6 @@ def _f(value: float | None, fmt: str = "{:.0f}") -> str:
     return "–" if value is None else fmt.format(value)
 
 
-def _ratio(a: float | None, b: float | None) -> str:
-    return "–" if not a or not b else f"{a / b:.1f}×"
-
-
 def to_markdown(results: dict[str, dict]) -> str:
     """The measured tables (whatever parts `results` holds), with the machine each ran on."""
     lines: list[str] = []
@@ -369,20 +235,11 @@ def to_markdown(results: dict[str, dict]) -> str:
             f"{' / '.join(f'{x:.1f}' for x in m['loadavg'])} (1/5/15 min)"
         )
     if "ingest" in results:
+        from granska.eval.ingest_bench import render
+
         r = results["ingest"]
-        med = r["median"]
-        lines += [
-            "", f"### Ingest: sample archive ({med['documents']} PDFs, {med['pages']} pages, {med['chunks']} chunks), "
-            f"median of {r['repeats']}", "",
-            "| measure | median | runs |", "|---|---|---|",
-            f"| wall time, fresh store | {_f(med['wall_s'], '{:.1f}')} s | {', '.join(_f(x['wall_s'], '{:.1f}') for x in r['runs'])} |",
-            f"| CPU time (all threads) | {_f(med['cpu_s'], '{:.1f}')} s | {', '.join(_f(x['cpu_s'], '{:.1f}') for x in r['runs'])} |",
-            f"| pages/s (wall) | {_f(med['pages_per_s'], '{:.2f}')} | {', '.join(_f(x['pages_per_s'], '{:.2f}') for x in r['runs'])} |",
-            f"| chunks/s (wall) | {_f(med['chunks_per_s'], '{:.2f}')} | {', '.join(_f(x['chunks_per_s'], '{:.2f}') for x in r['runs'])} |",
-            f"| store on disk | {_f(med['store_bytes'] / 2**20, '{:.1f}')} MiB | |",
-            f"| no-op re-ingest, `granska ingest` subprocess (start-up included) | {_f(med['noop_reingest_s'], '{:.2f}')} s | "
-            f"{', '.join(f'{x:.2f}' for x in r['noop_reingest_s'])} |",
-        ]
+        lines += ["", f"### Ingest: {r['folder']}, granska against the sequential reference, median of {r['repeats']}",
+                  "", render(r)]
     if "query" in results:
         r = results["query"]
         med = r["median"]
@@ -401,48 +258,9 @@ def to_markdown(results: dict[str, dict]) -> str:
                 f"index built on first use in {r['first_value_ms']:.0f} ms) | {_f(med['value_median_ms'], '{:.1f}')} | "
                 f"{_f(med['value_p95_ms'], '{:.1f}')} | {_f(med['value_cpu_median_ms'], '{:.1f}')} |")
     if "scale" in results:
-        r = results["scale"]
-        steps = r["steps"]
-        plan = r["plan"]
-        cap = plan["max_chars"]
-        lines += [
-            "", f"### Scale: synthetic archive (seed {r['seed']}), ingested incrementally into one store", "",
-            "Each report is one sample report re-issued for another period with its figures scaled "
-            f"(`eval/synthetic.py`), text capped at {cap if cap else 'no limit of'} characters per report.",
-        ]
-        if "estimates" in plan:
-            est = "; ".join(
-                f"{e['max_chars'] or 'full'} chars: {e['chunks_per_report']:.1f} chunks/report, ~{e['estimated_s'] / 60:.0f} min"
-                for e in plan["estimates"])
-            lines.append(
-                f"The cap was chosen before the run: embedding measured at {plan['embed_chunks_per_s']:.2f} chunks/s, "
-                f"budget {plan['budget_s'] / 60:.0f} min ({INGEST_SHARE:.0%} for ingest); estimates: {est}.")
-        lines += [
-            "", "| reports | chunks | ingest step wall s | ingest step CPU s | store MiB | ask median ms | ask p95 ms "
-            "| search median ms | search p95 ms | refused | load (1 min) |",
-            "|---|---|---|---|---|---|---|---|---|---|---|",
-        ]
-        for s in steps:
-            med = s["median"]
-            lines.append(
-                f"| {s['reports']} | {s['chunks_total']} "
-                f"(+{s['chunks_added']}) | {s['ingest_wall_s']:.1f} | {s['ingest_cpu_s']:.1f} "
-                f"| {s['store_bytes'] / 2**20:.1f} | {_f(med['ask_median_ms'])} | {_f(med['ask_p95_ms'])} "
-                f"| {_f(med['search_median_ms'])} | {_f(med['search_p95_ms'])} | {med['refused']}/{s['questions']} "
-                f"| {s['loadavg'][0]:.1f} |"
-            )
-        missing = [size for size in r.get("sizes", []) if size not in {s["reports"] for s in steps}]
-        if missing:
-            lines += ["", f"Not measured (the run had not reached them when this was written): {', '.join(map(str, missing))} reports."]
-        if len(steps) >= 2:
-            first, last = steps[0], steps[-1]
-            lines += ["", f"Ratios {last['reports']} vs {first['reports']} reports: "
-                      f"store size {_ratio(last['store_bytes'], first['store_bytes'])}, "
-                      f"ask median {_ratio(last['median']['ask_median_ms'], first['median']['ask_median_ms'])}, "
-                      f"ask p95 {_ratio(last['median']['ask_p95_ms'], first['median']['ask_p95_ms'])}, "
-                      f"search median {_ratio(last['median']['search_median_ms'], first['median']['search_median_ms'])}, "
-                      f"search p95 {_ratio(last['median']['search_p95_ms'], first['median']['search_p95_ms'])}; "
-                      f"ingest CPU per chunk {_ratio(last['ingest_cpu_s'] / max(last['chunks_added'], 1), first['ingest_cpu_s'] / max(first['chunks_added'], 1))}."]
+        from granska.eval.scale import to_markdown as scale_markdown
+
+        lines += ["", *scale_markdown(results["scale"])]
     return "\n".join(lines).strip() + "\n"
 
 

@@ -3,8 +3,9 @@
 Five reports say nothing about how granska behaves with hundreds, and no larger real archive
 ships with the repo. So each synthetic report is a text extract of one sample report with its
 title moved to another month and year (every year in the text shifted with it, so the body
-agrees with the title) and every figure multiplied by one random factor per report (so totals
-still add up, to rounding). Headings, tables and wording stay as they are, which keeps the
+agrees with the title), every figure multiplied by one random factor per report (so totals
+still add up, to rounding) and, when asked, its publisher's place name replaced by an invented
+one (another region or kommun issuing the same kind of report). Headings, tables and wording stay as they are, which keeps the
 parse, chunk and embedding cost per character realistic and gives retrieval many near-duplicate
 distractors, the hard case for an archive of recurring reports.
 
@@ -30,7 +31,7 @@ _FIGURE_RE = re.compile(
     r"(?P<int>\d{1,3}(?:(?P<sep>[ \u00a0\u202f])\d{3})+|\d+)(?:,(?P<dec>\d+))?"
     r"(?!\w|[.,:/-]\d)"
 )
-_MONTH_WORD_RE = re.compile(
+MONTH_WORD_RE = re.compile(
     r"(?<![\wåäö])(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?(?![\wåäö])", re.IGNORECASE
 )
 _FILE_PERIOD_RE = re.compile(r"-(?:19|20)\d\d(?:-\d\d)?$")
@@ -38,6 +39,10 @@ _ABBREVIATED = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "
 _TITLE_LINES = 8
 YEARS = range(2012, 2030)
 FACTORS = (0.7, 1.4)
+PLACES = ("Norrvik", "Sjöby", "Älvdala", "Bergslanda", "Österå", "Västmark", "Skogsbyn", "Ådalen", "Lövsta",
+          "Kustlanda", "Myrberga", "Granhed")
+"""Invented place names for re-issues by other organisations (no real Swedish region or kommun)."""
+_ORGANISATION_KINDS = ("region", "landsting", "regionförbundet")
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,15 @@ class Template:
     text: str
     year: int
     month: int  # the month the report runs to
+    organisation: str = ""  # as granska infers it, e.g. "Region X, Regionkontoret"
+
+    @property
+    def place(self) -> str | None:
+        """The publisher's place name: "Region X" -> "X", "Y kommun" -> "Y"; None if there is none."""
+        words = self.organisation.split(",")[0].split()
+        if len(words) < 2:
+            return None
+        return words[-1] if words[0].lower() in _ORGANISATION_KINDS else words[0]
 
 
 def extract_text(doc: ParsedDocument) -> str:
@@ -90,9 +104,8 @@ def load_templates(paths: list[Path]) -> list[Template]:
         doc = read_document(path)
         meta = infer_metadata(doc)
         text = extract_text(doc) if path.suffix.lower() == ".pdf" else path.read_text(encoding="utf-8")
-        templates.append(
-            Template(_FILE_PERIOD_RE.sub("", path.stem), text, meta.period_end // 100, meta.period_end % 100)
-        )
+        templates.append(Template(_FILE_PERIOD_RE.sub("", path.stem), text, meta.period_end // 100,
+                                  meta.period_end % 100, meta.organisation))
     if not templates:
         raise ValueError("inga rapporter att bygga det syntetiska arkivet av")
     return templates
@@ -131,9 +144,15 @@ def _month_word(original: str, month: int) -> str:
     return word.capitalize() if original[:1].isupper() else word
 
 
+def rename_place(text: str, old: str, new: str) -> str:
+    """Every word starting with the place name `old` ("Halland", "Hallands") starts with `new`."""
+    return re.sub(rf"(?<![\wåäöÅÄÖ]){re.escape(old)}", new, text)
+
+
 def reissue(template: Template, year: int, month: int, factor: float, max_chars: int | None = None,
-            serial: int | None = None) -> str:
-    """The template's text as the report for `month` `year`, figures scaled by `factor`.
+            serial: int | None = None, place: str | None = None) -> str:
+    """The template's text as the report for `month` `year`, figures scaled by `factor`, and
+    published by the organisation of `place` instead of the template's when given.
 
     The first month word in the title lines is replaced (a title without one keeps its month);
     every year is shifted by the same number of years as the title. `serial` adds a
@@ -146,11 +165,13 @@ def reissue(template: Template, year: int, month: int, factor: float, max_chars:
     for i, line in enumerate(lines[:_TITLE_LINES]):
         if line.startswith("#"):
             break
-        match = _MONTH_WORD_RE.search(line)
+        match = MONTH_WORD_RE.search(line)
         if match:
             lines[i] = line[: match.start()] + _month_word(match.group(0), month) + line[match.end():]
             break
     text = perturb_figures("\n".join(lines), factor)
+    if place and template.place:
+        text = rename_place(text, template.place, place)
     if serial is not None:
         # A registration number on the title page, as real reports carry: without it, two
         # re-issues of a template whose capped text holds no figures (same year, a title
@@ -163,12 +184,16 @@ def reissue(template: Template, year: int, month: int, factor: float, max_chars:
 
 
 def generate(out: Path, count: int, templates: list[Template], seed: int = 20240601,
-             max_chars: int | None = None) -> list[Path]:
+             max_chars: int | None = None, other_organisations: float = 0.0,
+             avoid: frozenset[tuple[int, int]] = frozenset()) -> list[Path]:
     """Write `count` synthetic reports (`.md`) into `out`, cycling through the templates.
 
     File names carry the template, the new period and a serial number, so they sort in the
     order they were generated and a prefix of the list is a smaller archive of the same kind.
-    A template whose title names no month (a delårsrapport) keeps its month.
+    A template whose title names no month (a delårsrapport) keeps its month. A share
+    `other_organisations` of the reports is published by an invented place (`PLACES`) instead
+    of the template's. No report gets a (year, month) in `avoid`: a scale benchmark keeps the
+    originals' periods for the originals, so each of their answers exists once in the archive.
     """
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
@@ -177,11 +202,22 @@ def generate(out: Path, count: int, templates: list[Template], seed: int = 20240
         template = templates[serial % len(templates)]
         year = rng.choice(YEARS)
         month = rng.randint(1, 12) if _title_month(template) else template.month
+        while (year, month) in avoid:
+            year = rng.choice(YEARS)
         factor = rng.uniform(*FACTORS)
-        path = out / f"s{serial:04d}-{template.stem}-{year}-{month:02d}.md"
-        path.write_text(reissue(template, year, month, factor, max_chars, serial), encoding="utf-8")
+        place = rng.choice(PLACES) if template.place and rng.random() < other_organisations else None
+        stem = template.stem
+        if place:
+            stem = stem.replace(_slug(template.place), _slug(place))
+        path = out / f"s{serial:04d}-{stem}-{year}-{month:02d}.md"
+        path.write_text(reissue(template, year, month, factor, max_chars, serial, place), encoding="utf-8")
         written.append(path)
     return written
+
+
+def _slug(name: str) -> str:
+    """A place name as file names spell it: "Älvdala" -> "alvdala"."""
+    return name.lower().translate(str.maketrans("åäöé", "aaoe"))
 
 
 def _title_month(template: Template) -> bool:
@@ -189,6 +225,6 @@ def _title_month(template: Template) -> bool:
     for line in template.text.split("\n")[:_TITLE_LINES]:
         if line.startswith("#"):
             return False
-        if _MONTH_WORD_RE.search(line):
+        if MONTH_WORD_RE.search(line):
             return True
     return False

@@ -19,6 +19,15 @@ def _env_int(name: str, default: int) -> int:
     return int(raw) if raw else default
 
 
+def default_ingest_workers() -> int:
+    """Parse workers beside the embedding process: the embedder's OpenMP threads keep every
+    core busy while they run, so one worker per core but one, at least one (parsing then
+    overlaps the embedder's single-threaded stretches) and at most four (beyond that the
+    embedder, not parsing, is the bottleneck)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(4, cores - 1))
+
+
 @dataclass(frozen=True)
 class Settings:
     store: Path = field(default_factory=lambda: Path(user_data_dir("granska")) / "store")
@@ -35,6 +44,11 @@ class Settings:
     per_document_k: int = 4  # passages per report when a question spans several reports
     llm_url: str | None = None
     llm_model: str | None = None
+    ingest_workers: int = -1  # parse worker processes beside the embedder; -1: one per core but one (max 4); 0: parse in-process
+
+    def __post_init__(self) -> None:
+        if self.ingest_workers < 0:
+            object.__setattr__(self, "ingest_workers", default_ingest_workers())
 
     @property
     def embedder_fingerprint(self) -> str:
@@ -61,6 +75,7 @@ class Settings:
             env["llm_url"] = os.environ["GRANSKA_LLM_URL"]
         if os.environ.get("GRANSKA_LLM_MODEL"):
             env["llm_model"] = os.environ["GRANSKA_LLM_MODEL"]
+        env["ingest_workers"] = _env_int("GRANSKA_INGEST_WORKERS", cls.ingest_workers)
         env["top_k"] = _env_int("GRANSKA_TOP_K", cls.top_k)
         env["dense_weight"] = _env_float("GRANSKA_DENSE_WEIGHT", cls.dense_weight)
         env["lexical_weight"] = _env_float("GRANSKA_LEXICAL_WEIGHT", cls.lexical_weight)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -262,53 +262,64 @@ class ArchiveWriter:
 
     def _ingest_files(self, todo, registry: Registry, corrections: Corrections, report: IngestReport, on_file,
                       user: str, action: str | None) -> None:
+        """Parse the files (ahead, in worker processes: granska.ingest.parallel) and embed and
+        write each in turn, so the cores parse the next report while this one embeds."""
         from tqdm import tqdm
 
         from granska.ingest.errors import IngestError
-        from granska.ingest.pipeline import process_file
+        from granska.ingest.parallel import parse_files
 
         store, embedder = self._components()
-        bar = tqdm(todo, desc="Läser in", unit="fil", disable=not self.progress)
-        for path, digest in bar:
-            bar.set_postfix_str(path.name[:40])
-            try:
-                meta, chunks = process_file(path, digest, corrections.get(path.name))
-            except IngestError as exc:
-                report.failed.append((str(path), str(exc)))
-                log.warning("%s: %s", path, exc)
-                continue
-            except Exception as exc:  # a parser bug must not stop the batch; say which file and why
-                report.failed.append((str(path), f"oväntat fel vid läsning: {type(exc).__name__}: {exc}"))
-                log.exception("%s: unexpected error", path)
-                continue
-            vectors = embedder.get_text_embedding_batch([c.embed_text() for c in chunks])
-            previous = registry.documents.get(path.name)
-            store.delete_document(path.name)
-            store.add(chunks, vectors)
-            registry.documents[path.name] = DocumentRecord(
-                document=path.name,
-                doc_id=digest,
-                path=str(path),
-                organisation=meta.organisation,
-                report_type=meta.report_type,
-                period_start=meta.period_start,
-                period_end=meta.period_end,
-                title=meta.title,
-                pages=max(c.page for c in chunks),
-                chunks=len(chunks),
-                ingested_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                pipeline=PIPELINE_VERSION,
-                provenance={k: v.to_dict() for k, v in meta.provenance.items()},
-                corrected=corrections.get(path.name),
-            )
-            registry.save()
-            (report.updated if previous else report.added).append(path.name)
-            if previous is None or previous.doc_id != digest:
-                self.audit.append([_ingest_entry(previous, registry.documents[path.name], user, action)])
-            report.chunks_added += len(chunks)
-            report.pages += max(c.page for c in chunks)
-            if on_file is not None:
-                on_file(path.name)
+        work = ((path, digest, corrections.get(path.name)) for path, digest in todo)
+        with (closing(parse_files(work, self.settings.ingest_workers)) as parsed,
+              tqdm(total=len(todo), desc="Läser in", unit="fil", disable=not self.progress) as bar):
+            for path, digest, result in parsed:
+                bar.update()
+                bar.set_postfix_str(path.name[:40])
+                if isinstance(result, IngestError):
+                    report.failed.append((str(path), str(result)))
+                    log.warning("%s: %s", path, result)
+                    continue
+                if isinstance(result, BaseException):  # a parser bug must not stop the batch; say which file and why
+                    report.failed.append((str(path), f"oväntat fel vid läsning: {type(result).__name__}: {result}"))
+                    log.error("%s: unexpected error: %r\n%s", path, result, "".join(getattr(result, "__notes__", [])))
+                    continue
+                meta, chunks = result
+                vectors = embedder.get_text_embedding_batch([c.embed_text() for c in chunks])
+                self._write_document(store, registry, corrections, path, digest, meta, chunks, vectors, report,
+                                     user, action)
+                if on_file is not None:
+                    on_file(path.name)
+
+    def _write_document(self, store, registry: Registry, corrections: Corrections, path: Path, digest: str, meta,
+                        chunks, vectors, report: IngestReport, user: str, action: str | None) -> None:
+        """One document's chunks into the vector store, then its registry entry (the crash-safe
+        order of the module docstring), then its audit entry."""
+        previous = registry.documents.get(path.name)
+        store.delete_document(path.name)
+        store.add(chunks, vectors)
+        registry.documents[path.name] = DocumentRecord(
+            document=path.name,
+            doc_id=digest,
+            path=str(path),
+            organisation=meta.organisation,
+            report_type=meta.report_type,
+            period_start=meta.period_start,
+            period_end=meta.period_end,
+            title=meta.title,
+            pages=max(c.page for c in chunks),
+            chunks=len(chunks),
+            ingested_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            pipeline=PIPELINE_VERSION,
+            provenance={k: v.to_dict() for k, v in meta.provenance.items()},
+            corrected=corrections.get(path.name),
+        )
+        registry.save()
+        (report.updated if previous else report.added).append(path.name)
+        if previous is None or previous.doc_id != digest:
+            self.audit.append([_ingest_entry(previous, registry.documents[path.name], user, action)])
+        report.chunks_added += len(chunks)
+        report.pages += max(c.page for c in chunks)
 
     @staticmethod
     def _missing(registry: Registry, roots: list[Path], files: list[Path]) -> list[str]:
