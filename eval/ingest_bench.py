@@ -22,8 +22,6 @@ in a subprocess, start-up included) on the store the last granska run left.
 from __future__ import annotations
 
 import json
-import os
-import platform
 import resource
 import statistics
 import subprocess
@@ -142,6 +140,8 @@ def run(folder: Path, repeats: int = 3, progress: bool = True) -> dict[str, Any]
     """Alternate granska and reference runs `repeats` times; medians and every run's numbers."""
     from tqdm import tqdm
 
+    from granska.eval.bench import machine
+
     runs: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="granska-bench-") as tmp:
         for i in tqdm(range(repeats), desc="ingest vs reference", disable=not progress):
@@ -159,7 +159,7 @@ def run(folder: Path, repeats: int = 3, progress: bool = True) -> dict[str, Any]
     return {
         "folder": str(folder),
         "repeats": repeats,
-        "machine": _machine(),
+        "machine": machine(),
         "workers": runs[0]["granska"]["workers"],
         "granska_wall": granska_wall,
         "reference_wall": reference_wall,
@@ -177,25 +177,6 @@ def run(folder: Path, repeats: int = 3, progress: bool = True) -> dict[str, Any]
     }
 
 
-def _machine() -> dict[str, Any]:
-    """What the numbers were measured on, and how busy it was (the machine may be shared)."""
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "cpu": model or platform.processor(),
-        "cores": os.cpu_count(),
-        "load_average": os.getloadavg(),
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-    }
-
-
 def render(result: dict[str, Any]) -> str:
     """The result as markdown lines for docs/ingest-benchmark.md."""
     peak = result["granska_peak_mb"]
@@ -207,8 +188,8 @@ def render(result: dict[str, Any]) -> str:
         f"- peak memory: granska {peak['main_mb']:.0f} MiB (main process), {peak['largest_worker_mb']:.0f} MiB "
         f"(largest parse worker); reference {result['reference_peak_mb']:.0f} MiB",
         f"- no-op re-ingest (`granska ingest FOLDER --store S`, subprocess): {result['noop_reingest']:.2f} s",
-        f"- machine: {result['machine']['cpu']}, {result['machine']['cores']} cores, load average at the end "
-        f"{' / '.join(f'{x:.1f}' for x in result['machine']['load_average'])}",
+        f"- machine: {result['machine']['cpu_model']}, {result['machine']['usable_cores']} cores, load average "
+        f"{' / '.join(f'{x:.1f}' for x in result['machine']['loadavg'])} (1/5/15 min)",
         "",
         "| granska stage (main process) | s (median) |",
         "| --- | ---: |",

@@ -46,7 +46,10 @@ class ReusedEmbedding(BaseEmbedding):
 
     def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
         shapes = [passage_shape(text, self._places) for text in texts]
-        new = {shape: text for shape, text in zip(shapes, texts) if shape not in self._vectors}
+        new: dict[str, str] = {}
+        for shape, text in zip(shapes, texts):
+            if shape not in self._vectors:
+                new.setdefault(shape, text)  # the first copy is embedded
         if new:
             vectors = self._inner.get_text_embedding_batch(list(new.values()))
             self._vectors.update(zip(new, vectors))

@@ -2,8 +2,8 @@
 
 The archive at each size is the five sample reports (PDFs, as they are) plus full-length
 synthetic re-issues of them (`eval/synthetic.py`): other periods, half of them by invented
-organisations, every figure changed. No re-issue takes a period an original covers, so each
-of the fixed questions' answers exists once in the archive, and what the benchmark asks is
+organisations, every figure changed. No re-issue takes a year an original covers, so each
+fixed question (one that names its year) has its answer once in the archive, and what the benchmark asks is
 whether hundreds of near-identical reports from other periods and publishers crowd it out.
 
 Embedding 100 000 passages takes hours on 2 cores, so the archive's passages are embedded by
@@ -54,10 +54,9 @@ def build_archive(originals: list[Path], templates: list, folder: Path, size: in
     first; a prefix of a larger archive built with the same seed is this smaller one."""
     from granska.eval.synthetic import generate
 
-    avoid = frozenset((t.year, t.month) for t in templates)
     extra = max(0, size - len(originals))
     return originals[:size] + generate(folder, extra, templates, seed, other_organisations=OTHER_ORGANISATIONS,
-                                       avoid=avoid)
+                                       avoid_years=frozenset(t.year for t in templates))
 
 
 def measure_step(store: Path, questions_file: Path, repeats: int) -> dict[str, Any]:

