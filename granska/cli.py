@@ -305,6 +305,7 @@ def bench_cmd(
     scale_questions: Annotated[int, typer.Option("--scale-questions", min=1, help="Fasta frågor i scale: besvarbara frågor som nämner sitt år, jämnt spridda över frågefilen.")] = 40,
     seed: Annotated[int, typer.Option("--seed", help="Slumpfrö för det syntetiska arkivet.")] = 20240601,
     doc: Annotated[Optional[Path], typer.Option("--doc", help="Skriv tabellerna mellan bench-markeringarna i denna fil, t.ex. docs/benchmarks.md.", show_default=False)] = None,
+    work: Annotated[Optional[Path], typer.Option("--work", help="Behåll det syntetiska arkivet och dess lager i denna mapp (standard: en tillfällig mapp som tas bort).", show_default=False)] = None,
 ) -> None:
     """Mät inläsning, svarstid och hur de växer med arkivet; skriv JSON och en markdowntabell."""
     import tempfile
@@ -326,7 +327,7 @@ def bench_cmd(
         """`n` questions evenly spread over the file, so every category is represented."""
         return items[:: max(1, len(items) // n)][:n]
     with tempfile.TemporaryDirectory(prefix="granska-bench-") as tmp:
-        work = Path(tmp)
+        work = work or Path(tmp)
         if "ingest" in chosen:
             machine = bench.machine()  # before the run: the load it started under
             result = bench.bench_ingest(sample, repeats)

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from granska.ingest.numbers import normalise_number_tokens
-from granska.types import Chunk, Figure, TableRow
+from granska.types import Chunk
 
 log = logging.getLogger(__name__)
 
@@ -262,10 +262,7 @@ class LexicalIndex:
         chunks = []
         with (folder / "chunks.jsonl").open(encoding="utf-8") as fh:
             for line in fh:
-                data = json.loads(line)
-                data["figures"] = [Figure(**f) for f in data.get("figures", [])]
-                data["rows"] = [TableRow.from_dict(r) for r in data.get("rows", [])]
-                chunks.append(Chunk(**data))
+                chunks.append(Chunk.from_dict(json.loads(line)))
         bm25 = bm25s.BM25.load(str(folder / "bm25"), show_progress=False) if chunks else None
         doc_freq = json.loads((folder / "doc_freq.json").read_text(encoding="utf-8"))
         return cls(bm25, chunks, doc_freq)

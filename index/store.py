@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from granska.settings import Settings
-from granska.types import Chunk, Figure, TableRow
+from granska.types import Chunk
 
 log = logging.getLogger(__name__)
 
@@ -47,25 +47,25 @@ def chunk_metadata(chunk: Chunk) -> dict[str, str | int | float]:
 
 def chunk_from_record(chunk_id: str, text: str, meta: dict) -> Chunk:
     """Inverse of `chunk_metadata`; `doc_id` is the node's source document (the content hash)."""
-    return Chunk(
-        id=chunk_id,
-        text=text,
-        document=str(meta["document"]),
-        doc_id=str(meta.get("doc_id", "")),
-        organisation=str(meta["organisation"]),
-        report_type=str(meta["report_type"]),
-        period_start=int(meta["period_start"]),
-        period_end=int(meta["period_end"]),
-        year=int(meta["year"]),
-        page=int(meta["page"]),
-        page_label=str(meta.get("page_label", "")),
-        section=str(meta.get("section", "")),
-        kind=meta.get("kind", "text"),  # type: ignore[arg-type]
-        title=str(meta.get("title", "")),
-        figures=[Figure(**f) for f in json.loads(meta.get("figures_json") or "[]")],
-        position=int(meta.get("position", 0)),
-        rows=[TableRow.from_dict(r) for r in json.loads(meta.get("rows_json") or "[]")],
-    )
+    return Chunk.from_dict({
+        "id": chunk_id,
+        "text": text,
+        "document": str(meta["document"]),
+        "doc_id": str(meta.get("doc_id", "")),
+        "organisation": str(meta["organisation"]),
+        "report_type": str(meta["report_type"]),
+        "period_start": int(meta["period_start"]),
+        "period_end": int(meta["period_end"]),
+        "year": int(meta["year"]),
+        "page": int(meta["page"]),
+        "page_label": str(meta.get("page_label", "")),
+        "section": str(meta.get("section", "")),
+        "kind": meta.get("kind", "text"),
+        "title": str(meta.get("title", "")),
+        "figures": json.loads(meta.get("figures_json") or "[]"),
+        "position": int(meta.get("position", 0)),
+        "rows": json.loads(meta.get("rows_json") or "[]"),
+    })
 
 
 class StoreError(RuntimeError):
