@@ -386,7 +386,7 @@ class Engine:
         for document, figures in by_document.items():
             groups = view.row_groups.get(document)
             if groups is None:
-                groups = row_groups([c for c in view.state.lexical.chunks if c.document == document])
+                groups = row_groups(view.state.lexical.document_chunks(document))
                 view.row_groups[document] = groups
             draft.contradictions.extend(find_contradictions(figures, groups)[:2])
 

@@ -187,6 +187,31 @@ class LexicalIndex:
         self._bm25 = bm25
         self.chunks = chunks
         self.doc_freq = doc_freq or {}
+        self._positions: dict[str, np.ndarray] | None = None
+
+    def positions(self, document: str) -> np.ndarray:
+        """Indices into `chunks` of one document's chunks, in order.
+
+        Scoping a question to a few reports, and reading one report's table rows, must not cost a
+        pass over every chunk of the archive (100 000 at a few thousand reports): the map is made
+        once per index state, on first use.
+        """
+        if self._positions is None:
+            grouped: dict[str, list[int]] = {}
+            for i, chunk in enumerate(self.chunks):
+                grouped.setdefault(chunk.document, []).append(i)
+            self._positions = {name: np.asarray(ids, dtype=np.int64) for name, ids in grouped.items()}
+        return self._positions.get(document, np.empty(0, dtype=np.int64))
+
+    def document_chunks(self, document: str) -> list[Chunk]:
+        return [self.chunks[int(i)] for i in self.positions(document)]
+
+    def mask(self, documents: Iterable[str]) -> np.ndarray:
+        """A boolean mask over `chunks`: True for the chunks of the given documents."""
+        allowed = np.zeros(len(self.chunks), dtype=bool)
+        for name in documents:
+            allowed[self.positions(name)] = True
+        return allowed
 
     def idf(self, form: str) -> float:
         """Inverse document frequency of one token form, for weighting query words by specificity."""

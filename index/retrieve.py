@@ -112,7 +112,9 @@ class HybridRetriever(BaseRetriever):
             dense = self._dense(vector, pool, filters)
         if self.mode in ("hybrid", "lexical"):
             mask = None
-            if not filters.is_empty():
+            if filters.document and filters == Filters(document=filters.document):  # the scope check's filter
+                mask = self.lexical.mask(filters.document)
+            elif not filters.is_empty():
                 mask = np.fromiter((filters.matches(c) for c in self.lexical.chunks), dtype=bool)
             lexical = self.lexical.search(query, pool, mask)
         return self._fuse(dense, lexical, self._lexical_boost(query))[:k]

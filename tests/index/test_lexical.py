@@ -37,6 +37,20 @@ def test_search_respects_the_filter_mask(tmp_path):
     assert LexicalIndex.read_state(tmp_path / "lex") == {"registry": "x"}
 
 
+def test_a_documents_chunks_and_mask_come_from_its_positions_and_match_the_filter():
+    from dataclasses import replace
+
+    from granska.index.retrieve import Filters
+
+    chunks = [replace(chunk(i, f"Sjukfrånvaron var {i},5 %"), document=f"d{i % 3}.pdf") for i in range(7)]
+    index = LexicalIndex.build(chunks)
+    assert [c.id for c in index.document_chunks("d1.pdf")] == ["c1", "c4"]
+    assert index.document_chunks("saknas.pdf") == []
+    wanted = Filters(document=("d0.pdf", "d2.pdf"))
+    assert index.mask(wanted.document).tolist() == [wanted.matches(c) for c in chunks]
+    assert {c.document for c, _ in index.search("sjukfrånvaro", 10, index.mask(wanted.document))} == {"d0.pdf", "d2.pdf"}
+
+
 def test_definite_and_genitive_forms_meet_the_indefinite():
     from granska.index.lexical import base_form
 
