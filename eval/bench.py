@@ -96,6 +96,20 @@ def machine() -> dict:
     }
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory in MiB (VmHWM).
+
+    Not `getrusage(RUSAGE_SELF).ru_maxrss`: Linux carries that high-water mark across `exec`,
+    so a subprocess started by a large benchmark process reports the parent's peak as its own.
+    """
+    for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # not Linux: the best there is
+
+
 def disk_usage(path: Path) -> int:
     """Bytes allocated on disk under `path`, as `du` counts them (blocks, not file lengths)."""
     total = 0

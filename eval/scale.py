@@ -14,7 +14,7 @@ the dense vectors of re-issued passages are shared with their original. The outp
 many passages were embedded and how many reused; ingest throughput itself is `bench ingest`'s.
 
 Each size is measured by a fresh app instance in a subprocess (`--step`), so its peak memory
-(`ru_maxrss`) is one app instance's: engine start-up, a warm-up question, then `repeats`
+(VmHWM) is one app instance's: engine start-up, a warm-up question, then `repeats`
 passes of `ask` and `search` over the fixed questions, and their accuracy (`eval/score.py`).
 """
 
@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import re
-import resource
 import subprocess
 import sys
 import time
@@ -62,7 +61,7 @@ def build_archive(originals: list[Path], templates: list, folder: Path, size: in
 def measure_step(store: Path, questions_file: Path, repeats: int) -> dict[str, Any]:
     """One app instance on `store`: start-up, latency passes and accuracy of the fixed questions."""
     from granska.app.engine import Engine
-    from granska.eval.bench import query_latency
+    from granska.eval.bench import peak_rss_mb, query_latency
     from granska.eval.run import _hit_passage, load_questions
     from granska.eval.score import score_question
 
@@ -80,7 +79,7 @@ def measure_step(store: Path, questions_file: Path, repeats: int) -> dict[str, A
     return {
         "engine_start_s": start_s,
         "passages": len(engine.state().lexical.chunks),
-        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "rss_mb": peak_rss_mb(),
         "accuracy": sum(passed) / len(passed),
         "passed": [item["id"] for item, ok in zip(items, passed) if ok],
         **latency,

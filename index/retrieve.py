@@ -23,6 +23,9 @@ from granska.types import Chunk, Hit
 
 Mode = Literal["hybrid", "dense", "lexical"]
 _WIDER_POOL = 4  # the second dense query's pool, times the first's, when hits of another state were dropped
+EXACT_DENSE_LIMIT = 5000
+"""A question scoped to reports holding at most this many chunks is ranked densely by an exact
+search over their vectors (`ChunkStore.similarities`), not by Chroma's filtered HNSW search."""
 
 
 @dataclass(frozen=True)
@@ -129,8 +132,13 @@ class HybridRetriever(BaseRetriever):
         chunk id rather than document name, because a document being replaced keeps its name but
         its new chunks get new ids (content hash + position); and rather than a generation stored
         in Chroma's metadata, because that needs no change to stored chunks. When dropped hits
-        leave the pool short, one wider query makes up for them.
+        leave the pool short, one wider query makes up for them. A question scoped to a few
+        reports is ranked exactly over their vectors instead (`EXACT_DENSE_LIMIT`).
         """
+        if filters.document and filters == Filters(document=filters.document):
+            if int(self.lexical.mask(filters.document).sum()) <= EXACT_DENSE_LIMIT:
+                scored = self.store.similarities(vector, filters.document)
+                return [(self._by_id[i], score) for i, score in scored if i in self._by_id][:pool]
         flt = filters.to_metadata_filters()
         kept: list[tuple[Chunk, float]] = []
         for size in (pool, pool * _WIDER_POOL):

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import threading
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from urllib.parse import urlparse
@@ -183,8 +184,27 @@ class ChunkStore:
             self.collection.delete(where={"document": document})
 
     def count(self) -> int:
-        with self._lock:
+        with self._lock, self._reading():
             return self.collection.count()
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Chroma 1.5's embedded store sometimes cannot load a large collection's HNSW index in a
+        new process (seen here at 110 000 passages in about half the processes opened;
+        chroma-core/chroma#5925, #7090); retrying in the same process does not help. Say so, and
+        what to do, instead of a Rust traceback."""
+        from chromadb.errors import InternalError
+
+        try:
+            yield
+        except InternalError as exc:
+            if "hnsw" not in str(exc).lower() or self.settings.chroma_url:
+                raise
+            raise StoreError(
+                f"Vektorlagret i {self.settings.store} kunde inte läsa sitt HNSW-index ({exc}). Det är ett känt fel "
+                "i Chromas inbäddade lager för stora samlingar: starta programmet igen, och kör Chroma som server "
+                "för ett arkiv av den här storleken (`chroma run --path <mapp>` och GRANSKA_CHROMA_URL)."
+            ) from exc
 
     def ids_by_document(self) -> dict[str, set[str]]:
         """Chunk ids per document name, to check the store against the registry."""
@@ -208,11 +228,34 @@ class ChunkStore:
                 yield chunk_from_record(chunk_id, text or "", meta)
             offset += len(ids)
 
+    def similarities(self, embedding: list[float], documents: tuple[str, ...]) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of every chunk of the given documents, best first: an exact
+        search, for a question scoped to a few reports.
+
+        Chroma's HNSW search applies a metadata filter to the neighbours it finds, so a filter that
+        keeps a few hundred of 100 000 chunks returns few or none of them (measured: none, for a
+        one-report filter at 110 000 passages); reading those few hundred vectors and ranking them
+        here is exact and takes milliseconds.
+        """
+        import numpy as np
+
+        where = {"document": documents[0]} if len(documents) == 1 else {"document": {"$in": list(documents)}}
+        with self._lock, self._reading():
+            records = self.collection.get(where=where, include=["embeddings"])
+        ids = records["ids"]
+        if not ids:
+            return []
+        vectors = np.asarray(records["embeddings"], dtype=np.float32)
+        vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        query = np.asarray(embedding, dtype=np.float32)
+        sims = vectors @ (query / max(float(np.linalg.norm(query)), 1e-12))
+        return [(ids[i], float(sims[i])) for i in np.argsort(-sims, kind="stable")]
+
     def query(self, embedding: list[float], k: int, filters=None) -> list[tuple[Chunk, float]]:
         """Nearest chunks by cosine similarity, optionally restricted by llama-index `MetadataFilters`."""
         from llama_index.core.vector_stores.types import VectorStoreQuery
 
-        with self._lock:
+        with self._lock, self._reading():
             if self.collection.count() == 0:
                 return []
             result = self.vector_store.query(
