@@ -71,6 +71,18 @@ def test_compounds_split_into_parts_the_archive_uses():
     assert split_compound("budgetering", vocabulary) == []  # no known parts
 
 
+def test_whether_a_compound_is_split_does_not_depend_on_the_archives_size():
+    from granska.index.lexical import split_compound
+
+    # the sample's counts: "investeringsbudget" once, its parts often; "regionkontoret" often, "kontor" once
+    sample = {"investeringsbudget": 1, "investering": 10, "budget": 51, "regionkontoret": 48, "region": 112,
+              "kontor": 1}
+    for times in (1, 3, 400):  # the same reports re-issued: every count grows alike
+        vocabulary = {word: n * times for word, n in sample.items()}
+        assert split_compound("investeringsbudgeten", vocabulary), times
+        assert split_compound("regionkontoret", vocabulary) == [], times
+
+
 def test_parent_headings_are_indexed_but_not_embedded():
     """The lexical index sees the whole heading path; the embedder only the title and the leaf
     heading (the full path was 15% of embedding time and gave no accuracy)."""
