@@ -2,13 +2,22 @@
 
 Re-issued copies of a report differ from their original in figures, month names and place
 names only; their passages get the vector of the first passage of the same shape, embedded
-for real. Queries are embedded for real every time.
+for real, moved by a small random step (seeded by the copy's own text) so that the copy sits
+as close to its original as real copies do: embedded for real, 150 re-issued passages had a
+cosine similarity of 0.975 (mean; median 0.979, 5th percentile 0.944) to their first copy.
+Without the step, hundreds of identical vectors per passage degrade Chroma's HNSW graph
+(every unscoped query then returned the same few copies), which no real archive does.
+Queries are embedded for real every time.
 """
 
 from __future__ import annotations
 
+import hashlib
+import math
 import re
 from typing import Any
+
+import numpy as np
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.bridge.pydantic import PrivateAttr
@@ -25,8 +34,22 @@ def passage_shape(text: str, places: tuple[str, ...]) -> str:
     return shape
 
 
+COPY_SIMILARITY = 0.975
+"""Mean cosine similarity of a re-issued passage's real embedding to its first copy's (measured)."""
+
+
+def _moved(vector: list[float], text: str) -> list[float]:
+    """`vector` moved by Gaussian noise seeded by `text`, scaled so that the expected cosine
+    similarity to `vector` is COPY_SIMILARITY (1 / sqrt(1 + d sigma^2) for unit vectors)."""
+    base = np.asarray(vector, dtype=np.float64)
+    sigma = math.sqrt((1 / COPY_SIMILARITY**2 - 1) / base.size)
+    seed = int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "big")
+    moved = base + np.random.default_rng(seed).normal(0.0, sigma, base.size)
+    return (moved / np.linalg.norm(moved)).tolist()
+
+
 class ReusedEmbedding(BaseEmbedding):
-    """The real embedder for each distinct passage shape; its vector again for every copy."""
+    """The real embedder for each distinct passage shape; its vector, moved a little, for every copy."""
 
     model_name: str = "reused"
     _inner: Any = PrivateAttr(default=None)
@@ -55,7 +78,8 @@ class ReusedEmbedding(BaseEmbedding):
             self._vectors.update(zip(new, vectors))
         self.embedded += len(new)
         self.reused += len(texts) - len(new)
-        return [self._vectors[shape] for shape in shapes]
+        return [self._vectors[shape] if new.get(shape) == text else _moved(self._vectors[shape], text)
+                for shape, text in zip(shapes, texts)]
 
     def _get_text_embedding(self, text: str) -> list[float]:
         return self._get_text_embeddings([text])[0]
