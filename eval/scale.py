@@ -44,8 +44,9 @@ def fixed_questions(items: list[dict], count: int = FIXED_QUESTIONS) -> list[dic
     """
     named = [item for item in items if item["category"] not in ("unanswerable", "ambiguous_period")
              and re.search(r"(?<!\d)(?:19|20)\d\d(?!\d)", item["question"])]
-    step = max(1, len(named) // count)
-    return named[::step][:count]
+    if len(named) <= count:
+        return named
+    return [named[i * len(named) // count] for i in range(count)]
 
 
 def build_archive(originals: list[Path], templates: list, folder: Path, size: int, seed: int) -> list[Path]:

@@ -297,7 +297,7 @@ def bench_cmd(
     parts: Annotated[Optional[list[str]], typer.Argument(help="ingest, query, scale (standard: alla tre).", show_default=False)] = None,
     out: Annotated[Path, typer.Option("--out", help="Mapp för ingest.json, query.json, scale.json och bench.md.")] = Path("out/bench"),
     sample: Annotated[Path, typer.Option("--sample", help="Provarkivet som mäts och som det syntetiska arkivet byggs av.")] = Path("data/sample"),
-    store: Annotated[Optional[Path], typer.Option("--store", help="Arkiv med provarkivet inläst, för query (annars det som ingest just byggde).", show_default=False)] = None,
+    store: Annotated[Optional[Path], typer.Option("--store", help="Arkiv med provarkivet inläst, för query (annars läses provarkivet in för mätningen).", show_default=False)] = None,
     repeats: Annotated[int, typer.Option("--repeats", min=1, help="Upprepningar per mätning; medianen redovisas.")] = 3,
     questions: Annotated[Optional[Path], typer.Option("--questions", help="Frågefil (JSONL); standard: utvecklingsfrågorna.", show_default=False)] = None,
     limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Högst så många frågor i query, jämnt spridda över frågefilen (standard: alla).", show_default=False)] = None,
