@@ -65,6 +65,11 @@ class Filters:
         ]
         return MetadataFilters(filters=filters)
 
+    @property
+    def documents_only(self) -> bool:
+        """Restricted by document names and nothing else (the scope check's filter)."""
+        return bool(self.document) and self == Filters(document=self.document)
+
     def matches(self, chunk: Chunk) -> bool:
         return all(getattr(chunk, name) in values for name, values in self._items())
 
@@ -115,7 +120,7 @@ class HybridRetriever(BaseRetriever):
             dense = self._dense(vector, pool, filters)
         if self.mode in ("hybrid", "lexical"):
             mask = None
-            if filters.document and filters == Filters(document=filters.document):  # the scope check's filter
+            if filters.documents_only:
                 mask = self.lexical.mask(filters.document)
             elif not filters.is_empty():
                 mask = np.fromiter((filters.matches(c) for c in self.lexical.chunks), dtype=bool)
@@ -135,8 +140,8 @@ class HybridRetriever(BaseRetriever):
         leave the pool short, one wider query makes up for them. A question scoped to a few
         reports is ranked exactly over their vectors instead (`EXACT_DENSE_LIMIT`).
         """
-        if filters.document and filters == Filters(document=filters.document):
-            if int(self.lexical.mask(filters.document).sum()) <= EXACT_DENSE_LIMIT:
+        if filters.documents_only:
+            if sum(self.lexical.positions(name).size for name in filters.document) <= EXACT_DENSE_LIMIT:
                 scored = self.store.similarities(vector, filters.document)
                 return [(self._by_id[i], score) for i, score in scored if i in self._by_id][:pool]
         flt = filters.to_metadata_filters()
