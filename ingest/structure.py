@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from granska.ingest.clean import split_long
-from granska.ingest.tables import render_table, split_table
+from granska.ingest.tables import render_table
 from granska.types import SECTION_SEP, Block
 
 MAX_BLOCK_CHARS = 1200
@@ -152,7 +152,9 @@ class BlockBuilder:
             self._pending.append(piece)
 
     def table(self, rows: list[list[str]], caption: str, page: int, page_label: str | None) -> None:
-        """Add a table; large tables become several blocks, each starting with the header row.
+        """Add a table as one block, however long: the chunker splits it into pieces after it has
+        read the whole table's header rows and row groups (a piece cut here would lose the second
+        header row and the groups its first rows sit under).
 
         A table whose first row is a row of figures has no header of its own (a table continued
         on the next page, a header collapsed into one cell by a converter): it takes the header of
@@ -167,18 +169,17 @@ class BlockBuilder:
                 caption = caption or previous.caption
             else:
                 rows = [[""] * width, *rows]
-        for piece in split_table(rows, MAX_BLOCK_CHARS):
-            self.blocks.append(
-                Block(
-                    kind="table",
-                    text=render_table(piece),
-                    page=page,
-                    page_label=page_label,
-                    section=self.sections.path,
-                    rows=piece,
-                    caption=caption,
-                )
+        self.blocks.append(
+            Block(
+                kind="table",
+                text=render_table(rows),
+                page=page,
+                page_label=page_label,
+                section=self.sections.path,
+                rows=rows,
+                caption=caption,
             )
+        )
 
     def finish(self) -> list[Block]:
         self._flush()

@@ -14,8 +14,10 @@ once, at ingest, from the layout of the grid alone, so nothing downstream re-par
   column's header path is its header cells top to bottom, joined by " > ".
 - **Group rows** are body rows with a label and no values at all: they head the rows after
   them. A group row directly after another one nests inside it. The group ends at a total row
-  that closes it ("Summa ...", "Totalt", "Total ..." - kept inside the group, as printed), at
-  the next group row (which replaces it), or, when its first row was marked as a member by a
+  that closes it ("Summa ...", "Totalt", "Total ..." - kept inside the group, as printed; a group
+  row right after it opens the closed group's sibling, inside the same outer group), at the next
+  group row (which replaces it, unless the group has held groups of its own: then it is a
+  section, "TILLGÅNGAR" over "Anläggningstillgångar" and "Omsättningstillgångar"), or, when its first row was marked as a member by a
   leading dash or bullet ("- Ekonomi"), at the first row without that mark.
 Rows carry the cells exactly as printed; figures are parsed by the chunker, which knows the
 units of the columns.
@@ -33,7 +35,7 @@ PATH_SEP = " > "
 
 _TOTAL_RE = re.compile(r"^(?:summa|totalt|total|s:a|delsumma|sammanlagt)\b", re.IGNORECASE)
 _MEMBER_RE = re.compile(r"^\s*(?:[-–•·]\s+)")
-_YEAR_RE = re.compile(r"(?:19|20)\d\d(?:[-/]\d\d)?")
+_YEAR_RE = re.compile(r"(?:19|20)\d\d(?:-\d\d-\d\d|[-/]\d\d)?")  # a year, a date, "2023/24": header words
 
 
 @dataclass
@@ -41,6 +43,7 @@ class _Group:
     label: str
     dashed: bool = False  # its members are marked by a leading dash or bullet
     members: int = 0
+    sections: bool = False  # it has held a group of its own: a section ("TILLGÅNGAR") of groups
 
 
 @dataclass(frozen=True)
@@ -97,15 +100,20 @@ def structure(rows: list[list[str]]) -> TableStructure:
     columns = _header_paths(rows[:count], width)
     groups: list[_Group] = []  # outermost first
     paths: list[list[str]] = []
+    closed = False  # the row before closed a group with its total
     for row in rows[count:]:
         label = row[0].strip() if row else ""
         values = [c for c in row[1:] if c.strip()]
         if label and not values:
-            if groups and groups[-1].members:
+            if groups and groups[-1].members and not closed and not groups[-1].sections:
                 groups.pop()  # a group row after the rows of a group: the next group beside it
+            closed = False  # after a total, the group it closed is gone: the next one is its sibling
+            if groups:
+                groups[-1].sections = True
             paths.append([g.label for g in groups] + [label])
             groups.append(_Group(label))
             continue
+        closed = False
         member = bool(_MEMBER_RE.match(label))
         if groups and groups[-1].members == 0:
             groups[-1].dashed = member  # the first row says how members are marked
@@ -116,4 +124,5 @@ def structure(rows: list[list[str]]) -> TableStructure:
         paths.append([g.label for g in groups] + ([label] if label else []))
         if groups and _TOTAL_RE.match(label):
             groups.pop()  # the total closes its group
+            closed = True
     return TableStructure(count, columns, paths)

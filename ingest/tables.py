@@ -157,24 +157,3 @@ def rejoin_broken_words(cell: str, words: tuple[str, ...]) -> str:
 def render_table(rows: list[list[str]]) -> str:
     """A readable rendering: one line per row, cells joined with " | "."""
     return "\n".join(" | ".join(row) for row in rows)
-
-
-def split_table(rows: list[list[str]], limit: int) -> list[list[list[str]]]:
-    """Split a table whose rendering exceeds `limit` characters into pieces that each repeat the
-    header row, so every piece can be read (and cited) on its own."""
-    if not rows:
-        return []
-    header, body = rows[0], rows[1:]
-    header_size = len(render_table([header])) + 1
-    pieces: list[list[list[str]]] = []
-    current: list[list[str]] = []
-    size = header_size
-    for row in body:
-        row_size = len(render_table([row])) + 1
-        if current and size + row_size > limit:
-            pieces.append([header] + current)
-            current, size = [], header_size
-        current.append(row)
-        size += row_size
-    pieces.append([header] + current)
-    return pieces

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from granska.ingest.clean import is_bullet, join_lines, normalise_bullet, normalise_spaces
+from granska.ingest.clean import is_bullet, join_lines, join_wrapped, normalise_bullet, normalise_spaces
 from granska.ingest.errors import IngestError
 from granska.ingest.furniture import furniture_key, page_label, repeated_keys
 from granska.ingest.structure import TOC_TITLE_RE, BlockBuilder, is_toc_entry, parse_numbered_heading
@@ -89,7 +89,9 @@ def _pages(text: str) -> tuple[list[str], dict[int, str]]:
 def _pipe_tables(lines: list[str]) -> list[str]:
     """Markdown pipe tables as tab-separated rows, the form `_walk` reads tables in: header rows
     (every row above the `| --- |` rule) joined per column ("Bokslut" over "2024" is "Bokslut
-    2024"), empty spacer rows dropped."""
+    2024"), a header a converter collapsed into the first cell spread back over its columns
+    (`_collapsed_header`), a cell's `<br>` lines joined as wrapped lines ("2023-08-" over "31"
+    is "2023-08-31"), empty spacer rows dropped."""
     out: list[str] = []
     index = 0
     while index < len(lines):
@@ -102,8 +104,11 @@ def _pipe_tables(lines: list[str]) -> list[str]:
             end += 1
         block = lines[index:end]
         rule = next((i for i, line in enumerate(block) if _PIPE_RULE_RE.match(line)), None)
-        rows = [[_BREAK_TAG_RE.sub(" ", cell).strip() for cell in line.strip().strip("|").split("|")]
-                for i, line in enumerate(block) if i != rule]
+        cells = [[[part.strip() for part in _BREAK_TAG_RE.split(cell)] for cell in line.strip().strip("|").split("|")]
+                 for i, line in enumerate(block) if i != rule]
+        rows = [[_joined(cell) for cell in row] for row in cells]
+        if rule == 1 and rows and (spread := _collapsed_header(cells[0])):
+            rows[0] = spread
         rows = [row for row in rows if any(row)]
         if rule and rule > 1 and rows:
             width = max(len(row) for row in rows[:rule])
@@ -114,6 +119,54 @@ def _pipe_tables(lines: list[str]) -> list[str]:
         out.append("")
         index = end
     return out
+
+
+def _joined(lines: list[str]) -> str:
+    text = ""
+    for line in lines:
+        text = join_wrapped(text, normalise_spaces(line))
+    return text
+
+
+def _collapsed_header(row: list[list[str]]) -> list[str] | None:
+    """The header row some converters write as one first cell, every other cell empty: the
+    header's printed lines, each read across all the columns ("Miljoner kronor Delår Delår
+    Budget" over "2023 2024 2024"). It is spread back only where that is unambiguous: every line
+    names every column, once (one word each, or the same words repeated per column:
+    "Utfall januari-juni Utfall januari-juni"), and only the first line has words before them,
+    the label column's header. A line naming some columns only (a stacked header deeper on some
+    columns than others) leaves the header as it was: without the words' positions there is no
+    telling which columns it names, and a wrong column name is worse than none."""
+    columns = len(row) - 1
+    if columns < 2 or any(any(part for part in cell) for cell in row[1:]):
+        return None
+    lines = [line.split() for line in row[0] if line.strip()]
+    if len(lines) < 2:
+        return None
+    per_column: list[list[str]] = [[] for _ in range(columns)]
+    label: list[str] = []
+    for number, words in enumerate(lines):
+        split = _across(words, columns, allow_label=number == 0)
+        if split is None:
+            return None
+        before, parts = split
+        label = label or before
+        for column, part in enumerate(parts):
+            per_column[column].append(part)
+    return [" ".join(label), *(" ".join(parts) for parts in per_column)]
+
+
+def _across(words: list[str], columns: int, allow_label: bool) -> tuple[list[str], list[str]] | None:
+    """(words before the columns, one part per column) for a header line read across the columns."""
+    for size in range(len(words) // columns, 0, -1):  # repeated groups first: "Utfall jan-jun" twice
+        tail = words[len(words) - size * columns:]
+        groups = [tail[i:i + size] for i in range(0, len(tail), size)]
+        before = words[:len(words) - size * columns]
+        # a column's word among the label's says the columns were counted from the wrong word
+        # ("Belopp Utfall jan-jun Utfall jan-jun Budget": two words per column but one)
+        if (size == 1 or all(g == groups[0] for g in groups)) and (allow_label or not before) and not set(before) & set(tail):
+            return before, [" ".join(g) for g in groups]
+    return None
 
 
 def _decode(path: Path) -> str:
@@ -134,7 +187,7 @@ def _decode(path: Path) -> str:
 
 def _clean(raw: str) -> _Line:
     """Strip Markdown and HTML markup from one line, remembering what it said about structure."""
-    line = raw.rstrip()
+    line = raw.rstrip(" \r\n")  # not tabs: a group row's empty cells are trailing tabs
     if _RULE_RE.match(line):
         return _Line("")
     level = 0

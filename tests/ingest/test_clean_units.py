@@ -7,7 +7,7 @@ import pytest
 from granska.ingest.clean import join_lines, join_wrapped, split_long
 from granska.ingest.furniture import furniture_key, page_label, repeated_keys
 from granska.ingest.structure import SectionTracker, is_toc_entry, parse_numbered_heading
-from granska.ingest.tables import clean_table, render_table, split_table
+from granska.ingest.tables import clean_table, render_table
 
 
 @pytest.mark.parametrize(
@@ -131,12 +131,8 @@ def test_clean_table_spacer_rows_and_stray_cells_in_offset_grid_columns() -> Non
     ]
 
 
-def test_render_and_split_table_repeat_header() -> None:
-    rows = [["Post", "Belopp"]] + [[f"Rad {i}", f"{i},0"] for i in range(100)]
-    assert render_table(rows[:2]) == "Post | Belopp\nRad 0 | 0,0"
-    pieces = split_table(rows, 200)
-    assert len(pieces) > 1 and all(piece[0] == ["Post", "Belopp"] for piece in pieces)
-    assert sum(len(piece) - 1 for piece in pieces) == 100
+def test_render_table_one_line_per_row() -> None:
+    assert render_table([["Post", "Belopp"], ["Rad 0", "0,0"]]) == "Post | Belopp\nRad 0 | 0,0"
 
 
 def test_a_word_broken_over_two_lines_is_rejoined_by_the_documents_own_words() -> None:

@@ -34,9 +34,9 @@ FILES = [p for p in ALL_FILES if json.loads(p.read_text(encoding="utf-8"))["rows
 # Share of golden rows passing, per document (see the module docstring).
 FLOORS: dict[str, float] = {
     "goteborg-intraservice-delarsrapport-2026-03": 31 / 31,
-    "kungsbacka-delarsrapport-2024-08": 0 / 48,  # headers collapsed into one cell by the converter
+    "kungsbacka-delarsrapport-2024-08": 26 / 48,  # stacked headers collapsed into one cell: only the unambiguous ones read
     "kungsbacka-delarsrapport-miljo-halsoskydd-2024-08": 0 / 23,  # space-aligned plain-text tables
-    "kungsbacka-sarredovisning-teknik-2024": 12 / 31,
+    "kungsbacka-sarredovisning-teknik-2024": 19 / 31,
     "migrationsverket-arsredovisning-2001": 0 / 49,  # unruled tables, read as prose
     "migrationsverket-arsredovisning-2003": 0 / 53,
     "migrationsverket-arsredovisning-2007": 3 / 69,

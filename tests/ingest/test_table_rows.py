@@ -109,6 +109,30 @@ def test_chunks_carry_typed_rows_with_units_from_their_columns() -> None:
     assert "Reinvestering > Lokaler | 800 | 750" in chunk.text  # a row is never read without its group
 
 
+def test_a_long_table_keeps_its_second_header_row_and_groups_in_every_piece() -> None:
+    """A table longer than one chunk is cut by the chunker, after the whole table's header rows
+    and groups are read: rows of the last piece still sit under "Kommunen > Aug 2024" and under
+    the group that opened in the first piece."""
+    from granska.ingest.structure import BlockBuilder
+
+    builder = BlockBuilder()
+    builder.table([
+        ["Miljoner kronor", "Kommunen", "", "Koncernen"],
+        ["", "Aug 2023", "Aug 2024", "Aug 2024"],
+        ["TILLGÅNGAR", "", "", ""],
+        *[[f"Tillgångspost nummer {i} med ett långt namn", f"{i},1", f"{i},2", f"{i},3"] for i in range(60)],
+    ], "Balansräkning", 3, None)
+    (block,) = builder.finish()
+    meta = ReportMeta(organisation="Ålunda kommun", report_type="delårsrapport", period_start=202401, period_end=202408)
+    doc = ParsedDocument(path="/arkiv/alunda.pdf", blocks=[block], page_count=3)
+    chunks = chunk_document(doc, meta, doc_id="0" * 64, document="alunda.pdf")
+    assert len(chunks) > 2
+    last = chunks[-1].rows[-1]
+    assert last.label_path == ["TILLGÅNGAR", "Tillgångspost nummer 59 med ett långt namn"]
+    assert last.headers == ["Kommunen > Aug 2023", "Kommunen > Aug 2024", "Koncernen > Aug 2024"]
+    assert last.cells == ["59,1", "59,2", "59,3"]
+
+
 def test_answer_rows_read_the_typed_rows_with_their_groups() -> None:
     """The answerer's row statements come from the chunk's typed rows: a row's groups belong to
     its label, so "Lokaler" under Reinvestering is told from "Lokaler" under Nyinvestering."""

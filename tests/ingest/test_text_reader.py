@@ -165,3 +165,42 @@ def test_a_table_without_a_header_row_keeps_its_first_row():
     assert continued.rows[0] == ["Tillgångar", "2023", "2024"] and continued.rows[1][0] == "Kassa och bank"
     assert continued.caption == "Balansräkning"
     assert lone.rows[0] == ["", "", "", ""] and lone.rows[1][0] == "Låneskuld"
+
+
+def test_a_header_collapsed_into_the_first_cell_is_spread_over_its_columns(tmp_path):
+    """Some converters write a table's header as one first cell (its printed lines joined by
+    <br>, every other cell empty). Where every line names every column it is spread back; where
+    a line names only some columns the header stays empty rather than guessed. Group rows keep
+    their empty cells (trailing tabs), a date over two lines is one date."""
+    from granska.ingest.chunk import chunk_document
+    from granska.ingest.text import read_text
+    from granska.types import ReportMeta
+
+    md = tmp_path / "rapport.md"
+    md.write_text(
+        "## Drift\n\n"
+        "| Miljoner kronor Utfall jan-jun Utfall jan-jun<br>2023 2024 |  |  |\n| --- | --- | --- |\n"
+        "| Nämnd A | -3,7 | -2,6 |\n| Nämnd B | -196,2 | -180,7 |\n\n"
+        "| Miljoner kronor Utfall jan-jun Utfall jan-jun Budget<br>2023 2024 2024 |  |  |  |\n| --- | --- | --- | --- |\n"
+        "| Nämnd A | -3,7 | -2,6 | -5,2 |\n| Nämnd B | -196,2 | -180,7 | -285,7 |\n\n"
+        "## Investeringar\n\n"
+        "| Miljoner kronor Delår Delår Budget Avvikelse<br>2023 2024 2024 |  |  |  |  |\n| --- | --- | --- | --- | --- |\n"
+        "| Inkomster | 20,9 | 26,7 | 125,5 | -55,0 |\n| Utgifter | 1,0 | 2,0 | 3,0 | 4,0 |\n\n"
+        "## Balans\n\n"
+        "| Miljoner kronor | Kommunen |  |\n| --- | --- | --- |\n|  | 2023-08-<br>31 | Aug 2024 |\n"
+        "| TILLGÅNGAR |  |  |\n| Anläggningstillgångar |  |  |\n| Mark | 1,0 | 2,0 |\n"
+        "| Summa anläggningstillgångar | 1,0 | 2,0 |\n| Omsättningstillgångar |  |  |\n| Kassa | 3,0 | 4,0 |\n",
+        encoding="utf-8",
+    )
+    doc = read_text(md)
+    drift, mixed, investments, balance = [b for b in doc.blocks if b.kind == "table"]
+    assert drift.rows[0] == ["Miljoner kronor", "Utfall jan-jun 2023", "Utfall jan-jun 2024"]
+    assert mixed.rows[0][1:] == ["", "", ""]  # two words over some columns, one over another: not guessed
+    assert investments.rows[0] == ["Miljoner kronor Delår Delår Budget Avvikelse 2023 2024 2024", "", "", "", ""]
+    meta = ReportMeta(organisation="Ålunda kommun", report_type="delårsrapport", period_start=202401, period_end=202408)
+    rows = [r for c in chunk_document(doc, meta, doc_id="0" * 64, document="rapport.md") for r in c.rows]
+    kassa = next(r for r in rows if r.label_path[-1] == "Kassa")
+    assert kassa.label_path == ["TILLGÅNGAR", "Omsättningstillgångar", "Kassa"]
+    assert kassa.headers == ["Kommunen > 2023-08-31", "Kommunen > Aug 2024"]
+    inkomster = next(r for r in rows if r.label_path[-1] == "Inkomster")
+    assert inkomster.headers == ["", "", "", ""] and inkomster.cells == ["20,9", "26,7", "125,5", "-55,0"]
