@@ -29,6 +29,7 @@ from granska.index.retrieve import Filters, HybridRetriever, Mode
 from granska.index.snapshot import IndexState, empty_state, load_state, published_version
 from granska.index.values import ValueIndex, ValueMatch, ValueQuery, query_values
 from granska.ingest.chunk import INFERRED_UNIT
+from granska.ingest.periods import month_number, months_named
 from granska.settings import Settings
 from granska.types import Answer, Chunk, Citation, Hit
 
@@ -249,7 +250,7 @@ class Engine:
     def _scored(view: _View, question: str, query: Query, scope, hits: list[Hit]) -> list[Candidate]:
         scored = score_candidates(candidates_from(hits), query, view.state.lexical)
         if scope.required_words:
-            scored = [c for c in scored if any(w in c.text.lower() for w in scope.required_words)]
+            scored = [c for c in scored if any(_says(c.text, w) for w in scope.required_words)]
         if scope.required_all:
             scored = [c for c in scored if all(_says(c.text, w) for w in scope.required_all)]
         return demote_unnamed(scored, named(question))
@@ -466,7 +467,11 @@ def stating_first(hits: list[Hit], stating: list[ValueMatch], k: int) -> list[Hi
 
 
 def _says(text: str, word: str) -> bool:
-    """Whether a passage states a word ("2024", "april") as a word of its own."""
+    """Whether a passage states a word ("2024") as a word of its own; a month in any of the forms
+    reports write it ("juni" is said by "jun" in "jan-jun 2024", "augusti" by "augustiprognosen")."""
+    month = month_number(word)
+    if month is not None:
+        return word.lower() in text.lower() or month in months_named(text)
     return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.I) is not None
 
 

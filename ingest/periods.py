@@ -71,6 +71,14 @@ def month_number(word: str) -> int | None:
     return MONTHS.get(word.strip().rstrip(".").lower())
 
 
+_MONTH_WORD_RE = re.compile(rf"(?<![\wåäö]){MONTH_RE}", re.IGNORECASE)
+
+
+def months_named(text: str) -> set[int]:
+    """The months a text names in any form a report writes them ("juni", "jun", "jan-jun")."""
+    return {MONTHS[m.group(0).rstrip(".").lower()] for m in _MONTH_WORD_RE.finditer(text)}
+
+
 def month_name(month: int) -> str:
     """The full lower-case Swedish name, as reports write it in running text ("oktober")."""
     return MONTH_NAMES[month - 1]

@@ -39,6 +39,7 @@ class _Line:
     text: str  # cleaned, tabs kept (they mark table cells)
     markdown_level: int = 0  # 1-6 for "#"-headings
     emphasised: bool = False  # the whole line was bold/italic (**...**, <b>...</b>)
+    spaced: bool = False  # words set apart by runs of spaces: a line of a page's layout, as a converter kept it
 
 
 def read_text(path: Path) -> ParsedDocument:
@@ -206,7 +207,8 @@ def _clean(raw: str) -> _Line:
     line = _MD_STRONG_RE.sub(lambda m: m.group(1) or m.group(2), line)
     line = _MD_EM_RE.sub(r"\1", line)
     cells = [normalise_spaces(cell) for cell in line.split("\t")]
-    return _Line("\t".join(cells) if any(cells) else "", level, emphasised)
+    spaced = bool(re.search(r"\S {3,}\S", line))
+    return _Line("\t".join(cells) if any(cells) else "", level, emphasised, spaced)
 
 
 def _strip_furniture(pages: list[list[_Line]]) -> tuple[dict[int, str], list[str]]:
@@ -232,7 +234,40 @@ def _strip_furniture(pages: list[list[_Line]]) -> tuple[dict[int, str], list[str
                 else:
                     furniture[line.text] = None
                 line.text = ""
+    keys = {furniture_key(text) for text in furniture}
+    for line in _numbered_running_lines(pages):
+        if furniture_key(line.text) not in keys:  # one of "... 24", "... 25": the header is one text
+            keys.add(furniture_key(line.text))
+            furniture[line.text] = None
+        line.text = ""
     return labels, list(furniture)[:12]
+
+
+_WORD_RE = re.compile(r"[^\W\d_]{2,}")  # a running header names something; a row of spaced figures does not
+
+
+def _numbered_running_lines(pages: list[list[_Line]]) -> list[_Line]:
+    """Running headers a converter moved off the page's edge (below the first heading, or into
+    the middle of the page's text): a line whose text recurs on several pages with only its
+    number changing ("Ålunda kommun   Delårsbokslut 2024   24", then "... 25"), set with the page
+    layout's runs of spaces. The changing number is what tells it from a heading that merely
+    recurs ("Kommentar"), the spacing what tells it from a numbered heading ("Mål 2"); table rows,
+    captions and rows of spaced figures are never furniture."""
+    candidates: list[list[_Line]] = []
+    for lines in pages:
+        filled = [line for line in lines if line.text]
+        # a table's caption ("Tabell 9-1" over the table) is numbered by page too: not furniture
+        lone = [line for line, nxt in zip(filled, [*filled[1:], None]) if "\t" not in line.text
+                and (nxt is None or "\t" not in nxt.text)]
+        candidates.append([line for line in lone if line.spaced and len(_WORD_RE.findall(line.text)) >= 2])
+    keys = repeated_keys([[line.text for line in lines] for lines in candidates], len(pages))
+    texts: dict[str, set[str]] = {}
+    for lines in candidates:
+        for line in lines:
+            if "#" in furniture_key(line.text):
+                texts.setdefault(furniture_key(line.text), set()).add(line.text)
+    counters = {key for key in keys if len(texts.get(key, ())) >= 2}
+    return [line for lines in candidates for line in lines if furniture_key(line.text) in counters]
 
 
 def _drop_toc(lines: list[_Line]) -> tuple[list[_Line], int | None]:

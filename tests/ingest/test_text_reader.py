@@ -204,3 +204,28 @@ def test_a_header_collapsed_into_the_first_cell_is_spread_over_its_columns(tmp_p
     assert kassa.headers == ["Kommunen > 2023-08-31", "Kommunen > Aug 2024"]
     inkomster = next(r for r in rows if r.label_path[-1] == "Inkomster")
     assert inkomster.headers == ["", "", "", ""] and inkomster.cells == ["20,9", "26,7", "125,5", "-55,0"]
+
+
+def test_a_running_header_a_converter_moved_into_the_page_is_furniture(tmp_path):
+    """A converter that keeps a PDF page's running header as a spaced line wherever it fell
+    (under the page's first heading, or mid-page) still repeats it with only the page number
+    changing: it is furniture, not a passage. A heading that recurs with its own number ("Mål 2")
+    and a table's caption are not."""
+    from granska.ingest.text import read_text
+
+    pages = []
+    for n, topic in zip(range(3, 8), ["Ekonomi", "Personal", "Investeringar", "Miljö", "Framtid"], strict=True):
+        pages.append(
+            f"<!-- sida {n} -->\n\n## {n} {topic}\n\nMål {n}\n\nAvsnittet om {topic.lower()} börjar här.\n\n"
+            f"Ålunda kommun          Delårsbokslut 2024                  {n}\n\n"
+            f"Tabell {n}-1\n\n| Post | 2024 |\n| --- | --- |\n| Intäkter | {n},0 |\n| Kostnader | -{n},5 |\n\n"
+            f"Så slutar avsnittet om {topic.lower()}.\n"
+        )
+    md = tmp_path / "rapport.md"
+    md.write_text("\n".join(pages), encoding="utf-8")
+    doc = read_text(md)
+    text = "\n".join(b.text for b in doc.blocks)
+    assert "Delårsbokslut 2024" not in text
+    assert doc.furniture == ["Ålunda kommun Delårsbokslut 2024 3"]
+    assert "Mål 5" in text
+    assert [b.caption for b in doc.blocks if b.kind == "table"] == [f"Tabell {n}-1" for n in range(3, 8)]
