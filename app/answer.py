@@ -49,6 +49,7 @@ class Candidate:
     bullet: bool = False
     label: str = ""  # a table row's own label ("Sjukfrånvaro"); the rest of a row is column names and values
     row_key: str = ""  # the most specific label cell, which identifies the row across tables
+    groups: tuple[str, ...] = ()  # the row groups it sits under ("Avfall & Återvinning" over "Utgifter")
     first_column: str = ""  # a row's column header over its first figure ("Årsprognos tkr")
     coverage: float = 0.0
     score: float = 0.0
@@ -154,7 +155,8 @@ def _row_candidates(chunk: Chunk, rank: int) -> list[Candidate]:
         text = f"{label} – {', '.join(parts)}" if label else ", ".join(parts)
         out.append(
             Candidate(text, chunk, rank, "row", parse_figures(", ".join(parts)), seq=seq, label=label or caption,
-                      row_key=names[-1] if names else "", first_column=first_column or "")
+                      row_key=names[-1] if names else "", first_column=first_column or "",
+                      groups=tuple(row.label_path[:-1]))
         )
     return out
 

@@ -7,7 +7,8 @@ with the rest (a forecast of 82 700 tkr in the forecast table, 78,2 Mnkr in the 
 A label that names a measure ("Prognos budgetavvikelse", "Sjukfrånvaro") says what is measured,
 whatever the column; a label that names a unit or an item ("Regionkontoret", "Regionbidrag") does
 not, so its rows only compare under the same column header (an item's accumulated outcome and its
-annual forecast are two measures, not a contradiction).
+annual forecast are two measures, not a contradiction). Rows under different row groups are
+different items, whatever their label.
 """
 
 from __future__ import annotations
@@ -51,6 +52,12 @@ def row_groups(document_chunks: list[Chunk]) -> list[list[Candidate]]:
     return [g for g in groups.values() if len(g) > 1]
 
 
+def _same_item(a: Candidate, b: Candidate) -> bool:
+    """Rows under different groups are different items ("Utgifter" of two projects), whatever
+    their label says; a row without groups may restate a grouped one (a summary table)."""
+    return not a.groups or not b.groups or [normalise_label(g) for g in a.groups] == [normalise_label(g) for g in b.groups]
+
+
 def find_contradictions(answer_figures: list[Figure], groups: list[list[Candidate]]) -> list[Contradiction]:
     """Row groups in one report that disagree, where one of the values is a figure the answer gives."""
     found: list[Contradiction] = []
@@ -67,5 +74,7 @@ def find_contradictions(answer_figures: list[Figure], groups: list[list[Candidat
         agreeing = [r for r in distinct if r.figures[0].value != 0 and any(same_figure(r.figures[0], f) for f in telling)]
         if agreeing:
             first = agreeing[0]
-            found.append(Contradiction(first.row_key, [first] + [r for r in distinct if r is not first]))
+            others = [r for r in distinct if r is not first and _same_item(first, r)]
+            if others:
+                found.append(Contradiction(first.row_key, [first] + others))
     return found

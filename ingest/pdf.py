@@ -126,9 +126,13 @@ def _read_page(page: Any, number: int) -> PageContent:
             return content
         boxes: list[tuple[float, float, float, float]] = []
         for table in _outermost(page.find_tables()):
-            rows = clean_table(table.extract())
-            # A one-column "table" is a framed text box: read it as text.
-            if rows and max(len(row) for row in rows) >= 2:
+            raw = table.extract()
+            rows = clean_table(raw)
+            # A one-column "table" is a framed text box, a one-row "table" the rules drawn above
+            # and below an unruled table (every figure lands in one cell), and a grid whose cells
+            # hold little of the text inside it was drawn by rules between rows that leave the
+            # labels outside every cell: all are read as text (unruled tables by position).
+            if len(rows) >= 2 and max(len(row) for row in rows) >= 2 and _cells_hold_the_text(raw, chars, table.bbox):
                 boxes.append(table.bbox)
                 content.tables.append(PageTable(rows=rows, top=table.bbox[1], bottom=table.bbox[3]))
         free = [char for char in chars if not any(_inside(char, box) for box in boxes)]
@@ -149,7 +153,8 @@ def _text_lines(chars: list[dict[str, Any]], width: float, tables: list[PageTabl
         # Tables set without rules are read from their words' positions (ingest/unruled.py).
         used: set[int] = set()
         for found in find_unruled(raws):
-            tables.append(PageTable(rows=found.rows, top=found.top, bottom=found.bottom))
+            # cleaned as a ruled table's cells are (a note-number column is left out of the values)
+            tables.append(PageTable(rows=clean_table(found.rows), top=found.top, bottom=found.bottom))
             used.update(found.lines)
         tables.sort(key=lambda t: t.top)
         return [line for i, raw in enumerate(raws) if i not in used and (line := _line(raw)) is not None]
@@ -269,6 +274,15 @@ def _outermost(tables: list[Any]) -> list[Any]:
         for table in tables
         if not any(other is not table and area(other.bbox) > area(table.bbox) and contains(other.bbox, table.bbox) for other in tables)
     ]
+
+
+_CELLS_HOLD = 0.8  # share of a grid's printed characters its cells must hold to be read as the grid
+
+
+def _cells_hold_the_text(raw: list[list[str | None]], chars: list[dict[str, Any]], box: tuple[float, float, float, float]) -> bool:
+    inside = sum(1 for c in chars if c["text"].strip() and _inside(c, box))
+    held = sum(len("".join((cell or "").split())) for row in raw for cell in row)
+    return held >= _CELLS_HOLD * inside
 
 
 def _inside(char: dict[str, Any], box: tuple[float, float, float, float]) -> bool:

@@ -8,7 +8,9 @@ Here such a run of lines is read back into a table from the x-positions of its w
 - a **figure line** is one whose word runs (`spans`: glyphs without a gap wider than a word space)
   end in two or more figures (a figure, or a dash for an empty cell), after an optional label;
 - a **run** is three or more figure lines one below the other, with at most two label-only lines
-  between them (group headings such as "Verksamhetens intäkter");
+  between them (group headings such as "Verksamhetens intäkter", which may sit a blank line
+  below the row above); once a run has begun, a row with one empty cell (a label and one
+  figure) belongs to it too;
 - the **columns** are the right edges of the figures (numbers are right-aligned), clustered; every
   figure of the run must sit on one of them, else the lines are not a table and stay text;
 - up to two **header lines** directly above the run belong to it when each of their word runs
@@ -26,9 +28,11 @@ from typing import Any
 
 _FIGURE_RE = re.compile(r"^[+\-−–]?\s?\d[\d \u00a0]*(?:,\d+)?\s?%?$|^[-–—]$")
 _YEAR_RE = re.compile(r"^(?:19|20)\d\d$")  # a column header ("2024"), not a figure
+_NOTE_LINE_RE = re.compile(r"^(?:\d{1,2}\)|\*+)\s")  # a footnote starts with its mark: "1) Jämförelsetalen ..."
 _MIN_FIGURE_LINES = 3
 _MAX_LABEL_LINES = 2  # label-only lines (group headings) inside a run
 _MAX_HEADER_LINES = 2
+_GROUP_GAP = 3.0  # a group heading inside a run may sit a blank line's height below the row above (in type sizes)
 
 
 @dataclass
@@ -54,13 +58,29 @@ def spans(raw: dict[str, Any]) -> list[Span]:
         return []
     size = statistics.median(c["size"] for c in glyphs)
     words: list[Span] = []
-    for c in glyphs:
+    for index, c in enumerate(glyphs):
+        if _footnote_mark(glyphs, index, size):
+            continue
+
         if words and c["x0"] - words[-1].x1 <= 0.2 * size:
             words[-1].text += c["text"]
             words[-1].x1 = max(words[-1].x1, c["x1"])
         else:
             words.append(Span(c["text"], c["x0"], c["x1"]))
     return _merge_words(words, size)
+
+
+def _footnote_mark(glyphs: list[dict[str, Any]], index: int, size: float) -> bool:
+    """A footnote reference set as a superscript right after a figure ("2000" with a small "1)"):
+    smaller type than the line's, at most half a letter after a digit. It refers to a note, it is not part of the
+    figure or header ("20001)" is the year 2000 and note 1)."""
+    c = glyphs[index]
+    if c["size"] >= 0.8 * size or not re.fullmatch(r"[\d)*]", c["text"]):
+        return False
+    start = index
+    while start > 0 and glyphs[start - 1]["size"] < 0.8 * size:
+        start -= 1
+    return start > 0 and glyphs[start - 1]["text"].isdigit() and glyphs[start]["x0"] - glyphs[start - 1]["x1"] <= 0.5 * size
 
 
 def _merge_words(out: list[Span], size: float) -> list[Span]:
@@ -79,13 +99,13 @@ def _merge_words(out: list[Span], size: float) -> list[Span]:
     return merged
 
 
-def _figures_after_label(row: list[Span]) -> tuple[list[Span], list[Span]] | None:
-    """(label spans, figure spans) when the line ends in two or more figures, else None."""
+def _figures_after_label(row: list[Span], least: int = 2) -> tuple[list[Span], list[Span]] | None:
+    """(label spans, figure spans) when the line ends in `least` or more figures, else None."""
     n = len(row)
     while n and _is_figure(row[n - 1].text):
         n -= 1
     figures = row[n:]
-    if len(figures) < 2 or any(_is_figure(s.text) for s in row[:n]):
+    if len(figures) < least or any(_is_figure(s.text) for s in row[:n]):
         return None
     return row[:n], figures
 
@@ -124,16 +144,17 @@ def find_tables(raws: list[dict[str, Any]]) -> list[UnruledTable]:
             continue
         members, j, labels_in_a_row = [i], i + 1, 0
         while j < len(lines):
-            if _figures_after_label(lines[j]) is not None:
+            # inside a run, a row with one empty cell has one figure ("Övriga intäkter ... 57")
+            if _figures_after_label(lines[j], least=1) is not None and lines[j][0].text and not _is_figure(lines[j][0].text):
                 members.append(j)
                 labels_in_a_row = 0
-            elif lines[j] and labels_in_a_row < _MAX_LABEL_LINES and raws[j]["top"] - raws[j - 1]["bottom"] < 1.5 * size:
+            elif lines[j] and labels_in_a_row < _MAX_LABEL_LINES and raws[j]["top"] - raws[j - 1]["bottom"] < _GROUP_GAP * size:
                 members.append(j)
                 labels_in_a_row += 1
             else:
                 break
             j += 1
-        while members and _figures_after_label(lines[members[-1]]) is None:
+        while members and _figures_after_label(lines[members[-1]], least=1) is None:
             members.pop()  # a run ends on a figure line
         table = _table(raws, lines, members, tolerance)
         if table is not None:
@@ -145,15 +166,27 @@ def find_tables(raws: list[dict[str, Any]]) -> list[UnruledTable]:
 
 
 def _table(raws, lines: list[list[Span]], members: list[int], tolerance: float) -> UnruledTable | None:
-    figure_rows = [m for m in members if _figures_after_label(lines[m]) is not None]
-    if len(figure_rows) < _MIN_FIGURE_LINES:
+    full_rows = [m for m in members if _figures_after_label(lines[m]) is not None]
+    figure_rows = [m for m in members if _figures_after_label(lines[m], least=1) is not None]
+    if len(full_rows) < _MIN_FIGURE_LINES:
         return None
-    columns = _columns([s.x1 for m in figure_rows for s in _figures_after_label(lines[m])[1]], tolerance)
+    columns = _columns([s.x1 for m in full_rows for s in _figures_after_label(lines[m])[1]], tolerance)
     if len(columns) < 2:
         return None
+    def raw_text(m: int) -> str:
+        return " ".join(span.text for span in lines[m])
+
+    def off_columns(m: int) -> bool:
+        split = _figures_after_label(lines[m], least=1)
+        return split is None or any(_nearest(columns, span.x1, tolerance) is None for span in split[1])
+
+    while members[-1] not in full_rows and (off_columns(members[-1]) or _NOTE_LINE_RE.match(raw_text(members[-1]))):
+        # a line after the table ending in one number off the columns or starting with a note
+        # mark (a footnote and the page number), and the label lines before it
+        members = members[:-1]
     rows: list[list[str]] = []
     for m in members:
-        split = _figures_after_label(lines[m])
+        split = _figures_after_label(lines[m], least=1)
         label_spans, figures = split if split else (lines[m], [])
         cells = [""] * len(columns)
         for span in figures:
@@ -162,14 +195,14 @@ def _table(raws, lines: list[list[Span]], members: list[int], tolerance: float) 
                 return None  # a figure off the columns, or two in one: not this kind of table
             cells[col] = span.text
         rows.append([" ".join(s.text for s in label_spans), *cells])
-    first = members[0]
-    while (first > 0 and first - 1 not in members and len(members) - len(figure_rows) < 2 * _MAX_LABEL_LINES
-           and lines[first - 1] and _figures_after_label(lines[first - 1]) is None and len(lines[first - 1]) == 1
-           and lines[first - 1][0].x1 < columns[0] - 2 * tolerance
+    rows = _join_wrapped_labels(rows)
+    first = start = members[0]
+    while (first > 0 and first - 1 not in members and start - first < _MAX_LABEL_LINES
+           and (heading := _group_heading(lines[first - 1], columns, tolerance)) is not None
            and raws[first]["top"] - raws[first - 1]["bottom"] < tolerance):
         first -= 1  # a group heading right above the first row ("Verksamhetens intäkter")
         members = [first, *members]
-        rows.insert(0, [lines[first][0].text, *[""] * len(columns)])
+        rows.insert(0, heading)
     header = []
     while first > 0 and len(header) < _MAX_HEADER_LINES:
         above = lines[first - 1]
@@ -192,6 +225,42 @@ def _table(raws, lines: list[list[Span]], members: list[int], tolerance: float) 
         header.insert(0, [" ".join(label), *cells])
         first -= 1
     return _done(raws, header, rows, members, first)
+
+
+def _group_heading(line: list[Span], columns: list[float], tolerance: float) -> list[str] | None:
+    """The row of a group heading above a table's first row: a label left of the columns, alone
+    or with one figure on a column (a note reference: "Materiella anläggningstillgångar  14")."""
+    if not line or line[0].x1 >= columns[0] - 2 * tolerance or _is_figure(line[0].text):
+        return None
+    cells = [""] * len(columns)
+    for span in line[1:]:
+        col = _nearest(columns, span.x1, tolerance)
+        if len(line) > 2 or not _is_figure(span.text) or col is None:
+            return None
+        cells[col] = span.text
+    return [line[0].text, *cells]
+
+
+def _join_wrapped_labels(rows: list[list[str]]) -> list[list[str]]:
+    """A row label too long for its column wraps: the line that continues it starts in lower case
+    ("... intäkter som inte" over "disponeras av myndigheten"), and the figures stand on its
+    first or its last line. A group heading starts with a capital. So a line without figures
+    whose next row's label starts in lower case begins that row's label, and one that starts in
+    lower case itself ends the label of the row above."""
+    out: list[list[str]] = []
+    for row in rows:
+        label, values = row[0], row[1:]
+        if not any(values) and label[:1].islower() and out and any(out[-1][1:]):
+            out[-1] = [f"{out[-1][0]} {label}", *out[-1][1:]]
+            continue
+        out.append(row)
+    merged: list[list[str]] = []
+    for row in out:
+        if merged and not any(merged[-1][1:]) and any(row[1:]) and row[0][:1].islower():
+            merged[-1] = [f"{merged[-1][0]} {row[0]}", *row[1:]]
+            continue
+        merged.append(row)
+    return merged
 
 
 def _done(raws, header: list[list[str]], rows: list[list[str]], members: list[int], first: int) -> UnruledTable:

@@ -39,3 +39,12 @@ def test_an_item_in_two_tables_under_different_measures_is_not_a_contradiction()
     assert not find_contradictions(parse_figures("448,9 mnkr"), row_groups([forecast, period]))
     revised = table(7, "Prognos, bilaga\nUppdrag | Årsprognos | Årsbudget\nRegionbidrag | 450,0 mnkr | 448,9 mnkr")
     assert find_contradictions(parse_figures("448,9 mnkr"), row_groups([forecast, revised]))  # same measure, two values
+
+
+def test_the_same_label_under_two_groups_is_two_items_not_a_contradiction():
+    projects = table(20, "Investeringar\nProjekt | Bokslut 2024\nVatten och avlopp |\nUtgifter | -190,6 mnkr\n"
+                         "Avfall och återvinning |\nUtgifter | -24,8 mnkr")
+    assert not find_contradictions(parse_figures("-190,6 mnkr"), row_groups([projects]))
+    summary = table(21, "Sammandrag\nProjekt | Bokslut 2024\nVatten och avlopp |\nUtgifter | -180,0 mnkr")
+    found = find_contradictions(parse_figures("-190,6 mnkr"), row_groups([projects, summary]))
+    assert [r.chunk.page for r in found[0].rows] == [20, 21]  # the same group's row, another value

@@ -37,9 +37,9 @@ FLOORS: dict[str, float] = {
     "kungsbacka-delarsrapport-2024-08": 26 / 48,  # stacked headers collapsed into one cell: only the unambiguous ones read
     "kungsbacka-delarsrapport-miljo-halsoskydd-2024-08": 0 / 23,  # space-aligned plain-text tables
     "kungsbacka-sarredovisning-teknik-2024": 19 / 31,
-    "migrationsverket-arsredovisning-2001": 0 / 49,  # unruled tables, read as prose
-    "migrationsverket-arsredovisning-2003": 0 / 53,
-    "migrationsverket-arsredovisning-2007": 3 / 69,
+    "migrationsverket-arsredovisning-2001": 22 / 49,  # unruled tables between two rules
+    "migrationsverket-arsredovisning-2003": 23 / 53,
+    "migrationsverket-arsredovisning-2007": 22 / 69,
 }
 
 

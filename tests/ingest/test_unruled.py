@@ -33,3 +33,27 @@ def test_its_rows_reach_the_chunks_typed_with_header_and_label_paths() -> None:
     assert staff.label_path == ["Verksamhetens kostnader", "Personalkostnader"]
     assert staff.headers == ["Utfall > 2024", "Utfall > 2023", "Budget > 2024"]
     assert staff.figures[0] is not None and staff.figures[0].value == -9_870_000  # tkr from the caption
+
+
+BALANCE = Path(__file__).parent / "fixtures" / "alunda-unruled-balance.pdf"
+
+
+def test_a_balance_sheet_between_two_rules_with_notes_footnote_marks_and_wrapped_labels() -> None:
+    """tests/ingest/fixtures/make_unruled_balance.py: the rules above and below the table make
+    pdfplumber see a grid whose cells hold none of the labels, so the page is read by position;
+    the note column goes, the header's superscript "1)" is no part of the year, a group heading
+    with a note number and one a blank line lower still head their rows, a row with one empty
+    cell keeps its column, a wrapped label is one label, and the footnote stays text."""
+    doc = read_document(BALANCE)
+    (table,) = [b for b in doc.blocks if b.kind == "table"]
+    assert table.rows[0] == ["Belopp i tkr", "2024", "2023"]
+    assert ["Pågående nyanläggningar", "272", ""] in table.rows
+    assert ["Intäkter av avgifter som inte disponeras av myndigheten", "55 530", "38 112"] in table.rows
+    assert table.rows[-1] == ["Summa fordringar", "55 561", "40 739"]
+    chunks = chunk_document(doc, infer_metadata(doc), doc_id="0" * 64, document=BALANCE.name)
+    rows = {r.label_path[-1]: r for c in chunks for r in c.rows}
+    assert rows["Maskiner och inventarier"].label_path == ["TILLGÅNGAR", "Materiella anläggningstillgångar", "Maskiner och inventarier"]
+    assert rows["Kundfordringar"].label_path == ["TILLGÅNGAR", "Fordringar", "Kundfordringar"]
+    assert rows["Kundfordringar"].headers == ["2024", "2023"]
+    prose = " ".join(b.text for b in doc.blocks if b.kind == "text")
+    assert "Jämförelsetalen för 2023" in prose
