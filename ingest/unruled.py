@@ -167,7 +167,6 @@ def find_tables(raws: list[dict[str, Any]]) -> list[UnruledTable]:
 
 def _table(raws, lines: list[list[Span]], members: list[int], tolerance: float) -> UnruledTable | None:
     full_rows = [m for m in members if _figures_after_label(lines[m]) is not None]
-    figure_rows = [m for m in members if _figures_after_label(lines[m], least=1) is not None]
     if len(full_rows) < _MIN_FIGURE_LINES:
         return None
     columns = _columns([s.x1 for m in full_rows for s in _figures_after_label(lines[m])[1]], tolerance)
