@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass, field
 
 from granska.ingest.clean import split_long
-from granska.ingest.tables import render_table
+from granska.ingest.table_rows import structure
+from granska.ingest.tables import is_figure_row, render_table
 from granska.types import SECTION_SEP, Block
 
 MAX_BLOCK_CHARS = 1200
@@ -108,17 +109,6 @@ class SectionTracker:
         return ""
 
 
-_FIGURE_CELL_RE = re.compile(r"^[+\-−–]?\s?\d[\d \u00a0]*(?:[,.]\d+)?\s?%?$")
-
-
-def is_figure_row(row: list[str]) -> bool:
-    """A row whose value cells (after its label) are mostly figures: a body row, not a header
-    ("Kassa och bank | 379,0 | 425,9"); a header's cells are words or years ("Bokslut 2024")."""
-    cells = [c.strip() for c in row[1:] if c.strip()]
-    figures = [c for c in cells if _FIGURE_CELL_RE.match(c) and not re.fullmatch(r"(?:19|20)\d\d", c)]
-    return len(cells) >= 2 and len(figures) >= 0.6 * len(cells)
-
-
 @dataclass
 class BlockBuilder:
     """Collects headings, paragraphs and tables in reading order and packs them into Blocks."""
@@ -158,14 +148,18 @@ class BlockBuilder:
 
         A table whose first row is a row of figures has no header of its own (a table continued
         on the next page, a header collapsed into one cell by a converter): it takes the header of
-        the table before it in the same section when that has as many columns, else an empty one,
-        so that its first row stays a row and its figures never become column names."""
+        the table before it in the same section when that has as many columns, and the row groups
+        still open at that table's end (the continued rows sit under them, as a reader who turned
+        the page knows), else an empty header, so that its first row stays a row and its figures
+        never become column names."""
         self._flush()
         if rows and is_figure_row(rows[0]):
             width = len(rows[0])
             previous = next((b for b in reversed(self.blocks) if b.kind == "table"), None)
             if previous is not None and previous.section == self.sections.path and previous.rows and len(previous.rows[0]) == width:
-                rows = [previous.rows[0], *rows]
+                before = structure(previous.rows)
+                groups = [[group, *[""] * (width - 1)] for group in before.open_groups]
+                rows = [*previous.rows[:before.header_rows], *groups, *rows]
                 caption = caption or previous.caption
             else:
                 rows = [[""] * width, *rows]

@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass
 
 from granska.ingest.numbers import parse_figures
-from granska.ingest.structure import is_figure_row
+from granska.ingest.tables import is_figure_row
 
 PATH_SEP = " > "
 
@@ -53,6 +53,7 @@ class TableStructure:
     header_rows: int  # how many leading rows are header
     columns: list[str]  # header path per column, " > "-joined ("" where no header names it)
     label_paths: list[list[str]]  # per body row (rows[header_rows:]), the groups then its own label
+    open_groups: list[str]  # the groups still open after the last row, outermost first
 
 
 def _has_figure(cell: str) -> bool:
@@ -91,7 +92,7 @@ def _header_paths(header: list[list[str]], width: int) -> list[str]:
 def structure(rows: list[list[str]]) -> TableStructure:
     """The header paths and row label paths of a cleaned table (header row first)."""
     if not rows:
-        return TableStructure(0, [], [])
+        return TableStructure(0, [], [], [])
     width = max(len(r) for r in rows)
     count = 1
     figures_follow = [is_figure_row(row) for row in rows]
@@ -125,4 +126,4 @@ def structure(rows: list[list[str]]) -> TableStructure:
         if groups and _TOTAL_RE.match(label):
             groups.pop()  # the total closes its group
             closed = True
-    return TableStructure(count, columns, paths)
+    return TableStructure(count, columns, paths, [g.label for g in groups])

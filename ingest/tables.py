@@ -38,6 +38,22 @@ _NOTE_HEADER_RE = re.compile(r"^(?:not|noter|note|nr)$", re.IGNORECASE)
 _NOTE_REF_RE = re.compile(r"^\d{1,2}(?:\s*[,&-]\s*\d{1,2})*$")
 
 
+_FIGURE_CELL_RE = re.compile(r"^[+\-−–]?\s?\d[\d \u00a0]*(?:[,.]\d+)?\s?%?$")
+
+
+def is_figure_cell(cell: str) -> bool:
+    """A cell holding one figure, as a body row prints it ("-0,8", "12 %"); a year is a header's."""
+    cell = cell.strip()
+    return bool(_FIGURE_CELL_RE.match(cell)) and not re.fullmatch(r"(?:19|20)\d\d", cell)
+
+
+def is_figure_row(row: list[str]) -> bool:
+    """A row whose value cells (after its label) are mostly figures: a body row, not a header
+    ("Kassa och bank | 379,0 | 425,9"); a header's cells are words or years ("Bokslut 2024")."""
+    cells = [c.strip() for c in row[1:] if c.strip()]
+    return len(cells) >= 2 and sum(map(is_figure_cell, cells)) >= 0.6 * len(cells)
+
+
 def _note_column(grid: list[list[str]], col: int) -> bool:
     """A column of note references ("Not" over 1, 2, 3 in a balance sheet, its header sometimes
     split "N ot"): references to the notes, not amounts, so it is left out of the table's values."""
@@ -50,7 +66,8 @@ def _unheaded_note_column(grid: list[list[str]]) -> bool:
     """The note column of a table whose "Not" header a converter dropped (or which continues
     from an earlier page without one): the printed column right after the labels names nothing,
     holds note numbers (1, 2, ... never 0) on some rows only, since notes are cited where they
-    apply, and every row with one has its amounts to the right."""
+    apply, and every row with one has its amounts to the right, or nothing at all (a group
+    heading that cites the note of its group: "Eget kapital | 4 | |")."""
     headed = not any(_AMOUNT_RE.match(c) for c in grid[0][1:])  # a continued table starts with a row of figures
     if headed and grid[0][1].strip():
         return False
@@ -59,7 +76,8 @@ def _unheaded_note_column(grid: list[list[str]]) -> bool:
     return (
         0 < len(body) < len(rows)
         and all(_NOTE_REF_RE.match(cell) and not cell.startswith("0") for cell in body)
-        and all(any(_AMOUNT_RE.match(c) for c in row[2:]) for row in rows if row[1])
+        and all(any(_AMOUNT_RE.match(c) for c in row[2:]) or not any(row[2:]) for row in rows if row[1])
+        and any(any(_AMOUNT_RE.match(c) for c in row[2:]) for row in rows if row[1])
     )
 
 

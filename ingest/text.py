@@ -16,7 +16,7 @@ from granska.ingest.clean import is_bullet, join_lines, join_wrapped, normalise_
 from granska.ingest.errors import IngestError
 from granska.ingest.furniture import furniture_key, page_label, repeated_keys
 from granska.ingest.structure import TOC_TITLE_RE, BlockBuilder, is_toc_entry, parse_numbered_heading
-from granska.ingest.tables import clean_table
+from granska.ingest.tables import clean_table, is_figure_cell
 from granska.types import ParsedDocument
 
 _TAG_RE = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
@@ -110,6 +110,8 @@ def _pipe_tables(lines: list[str]) -> list[str]:
         rows = [[_joined(cell) for cell in row] for row in cells]
         if rule == 1 and rows and (spread := _collapsed_header(cells[0])):
             rows[0] = spread
+        elif rule == 1 and rows and (merged := _merged_first_row(cells[0])):
+            rows[0:1] = merged
         rows = [row for row in rows if any(row)]
         if rule and rule > 1 and rows:
             width = max(len(row) for row in rows[:rule])
@@ -155,6 +157,28 @@ def _collapsed_header(row: list[list[str]]) -> list[str] | None:
         for column, part in enumerate(parts):
             per_column[column].append(part)
     return [" ".join(label), *(" ".join(parts) for parts in per_column)]
+
+
+def _merged_first_row(row: list[list[str]]) -> list[list[str]] | None:
+    """[header, first body row] of a header row some converters write with the first body row
+    inside its cells, as each cell's last line ("Bokslut<br>2023<br>-0,8", "Miljoner kronor<br>
+    Nämnden för Miljö<br>& Hälsoskydd"): every value cell has lines above a last line that is a
+    figure, which no header prints. The label cell's last wrapped line (with the lines that
+    continue it: starting in lower case, "&" or "(") is the row's label, the lines above it the
+    label column's header; a label cell of one line is left alone, since it could be either."""
+    values = row[1:]
+    if not values or not all(len(cell) >= 2 and is_figure_cell(cell[-1]) for cell in values):
+        return None
+    segments: list[list[str]] = []
+    for line in (part for part in row[0] if part):
+        if segments and (line[:1] in "&(" or line[:1].islower()):
+            segments[-1].append(line)
+        else:
+            segments.append([line])
+    if len(segments) < 2:
+        return None
+    header = [_joined([line for seg in segments[:-1] for line in seg]), *(_joined(cell[:-1]) for cell in values)]
+    return [header, [_joined(segments[-1]), *(cell[-1] for cell in values)]]
 
 
 def _across(words: list[str], columns: int, allow_label: bool) -> tuple[list[str], list[str]] | None:

@@ -153,7 +153,8 @@ def test_a_table_without_a_header_row_keeps_its_first_row():
     """A table continued on the next page (or whose header a converter collapsed into one cell)
     starts with a row of figures: it takes the previous table's header, or none, but its figures
     never become column names."""
-    from granska.ingest.structure import BlockBuilder, is_figure_row
+    from granska.ingest.structure import BlockBuilder
+    from granska.ingest.tables import is_figure_row
 
     assert is_figure_row(["Kassa och bank", "379,0", "425,9", "264,0"])
     assert not is_figure_row(["Miljoner kronor", "Bokslut 2023", "2024", "Prognos"])
@@ -229,3 +230,56 @@ def test_a_running_header_a_converter_moved_into_the_page_is_furniture(tmp_path)
     assert doc.furniture == ["Ålunda kommun Delårsbokslut 2024 3"]
     assert "Mål 5" in text
     assert [b.caption for b in doc.blocks if b.kind == "table"] == [f"Tabell {n}-1" for n in range(3, 8)]
+
+
+def test_a_first_body_row_a_converter_put_inside_the_header_cells_is_split_off(tmp_path):
+    """Some converters write the first body row as each header cell's last line ("Bokslut<br>
+    2023<br>-0,8"). A figure is never a header's last line, so the row is split off: its label is
+    the label cell's last wrapped line (with lines that continue it), the lines above it are the
+    label column's header. Where any column's last line is no figure, nothing is split."""
+    from granska.ingest.text import read_text
+
+    md = tmp_path / "rapport.md"
+    md.write_text(
+        "## Drift\n\n"
+        "| Miljoner kronor<br>Nämnden för Kultur<br>& Fritid | Bokslut<br>2023<br>-0,8 | Budget-<br>avvikelse<br>-0,1 |\n"
+        "| --- | --- | --- |\n| Periodens<br>resultat | -0,8 | -0,1 |\n\n"
+        "## Noter\n\n"
+        "| Intäkter (mkr)<br>Avgifter | År 2023<br>171,6 | År 2024<br>184,4 |\n| --- | --- | --- |\n"
+        "| Övriga intäkter | 10,7 | 6,5 |\n\n"
+        "| Miljoner kronor<br>Nämnd A | Bokslut<br>2023 | Budget<br>2024 |\n| --- | --- | --- |\n| Nämnd B | 1,0 | 2,0 |\n",
+        encoding="utf-8",
+    )
+    merged, notes, plain = [b for b in read_text(md).blocks if b.kind == "table"]
+    assert merged.rows[:2] == [["Miljoner kronor", "Bokslut 2023", "Budgetavvikelse"],
+                               ["Nämnden för Kultur & Fritid", "-0,8", "-0,1"]]
+    assert merged.rows[2] == ["Periodens resultat", "-0,8", "-0,1"]
+    assert notes.rows[:2] == [["Intäkter (mkr)", "År 2023", "År 2024"], ["Avgifter", "171,6", "184,4"]]
+    assert plain.rows[0] == ["Miljoner kronor Nämnd A", "Bokslut 2023", "Budget 2024"]
+
+
+def test_a_table_continued_on_the_next_page_keeps_its_header_and_open_groups(tmp_path):
+    """A balance sheet cut by a page break: the rows on the next page (no header, a note column
+    whose group heading cites a note with no amounts beside it) take the header of the page before
+    and sit under the group still open there, as a reader who turned the page reads them."""
+    from granska.ingest.chunk import chunk_document
+    from granska.ingest.text import read_text
+    from granska.types import ReportMeta
+
+    md = tmp_path / "rapport.md"
+    md.write_text(
+        "## Balansräkning\n\n"
+        "| Miljoner kronor | Not | År 2023 | År 2024 |\n| --- | --- | --- | --- |\n"
+        "| Anläggningstillgångar |  |  |  |\n| Mark | 2 | 1621,9 | 1793,9 |\n"
+        "| Omsättningstillgångar |  |  |  |\n| Kundfordringar |  | 38,0 | 37,9 |\n\n"
+        "<!-- sida 2 -->\n\n"
+        "| Summa omsättningstillgångar | 3 | 72,6 | 67,0 |\n| --- | --- | --- | --- |\n"
+        "| Eget kapital | 4 |  |  |\n| Årets resultat |  | -8,1 | -10,3 |\n",
+        encoding="utf-8",
+    )
+    doc = read_text(md)
+    meta = ReportMeta(organisation="Ålunda kommun", report_type="årsredovisning", period_start=202401, period_end=202412)
+    rows = {tuple(r.label_path): r for c in chunk_document(doc, meta, doc_id="0" * 64, document="rapport.md") for r in c.rows}
+    summa = rows[("Omsättningstillgångar", "Summa omsättningstillgångar")]
+    assert summa.headers == ["År 2023", "År 2024"] and summa.cells == ["72,6", "67,0"]
+    assert rows[("Eget kapital", "Årets resultat")].cells == ["-8,1", "-10,3"]
