@@ -2,7 +2,7 @@
 
 The extracts in the archive are conversions of the same reports: headings as numbered lines or
 Markdown (`#`, `**bold**`), stray HTML tags from a Word export, hard-wrapped paragraphs, tables
-as tab-separated rows (sometimes flattened to spaces, which stay text), and a table of contents
+as tab-separated rows or laid out with spaces (ingest/spaced.py), and a table of contents
 with dotted leaders or tab-separated page numbers. Form feeds, when present, separate pages.
 """
 
@@ -15,6 +15,7 @@ from pathlib import Path
 from granska.ingest.clean import is_bullet, join_lines, join_wrapped, normalise_bullet, normalise_spaces
 from granska.ingest.errors import IngestError
 from granska.ingest.furniture import furniture_key, page_label, repeated_keys
+from granska.ingest.spaced import spaced_tables
 from granska.ingest.structure import TOC_TITLE_RE, BlockBuilder, is_toc_entry, parse_numbered_heading
 from granska.ingest.tables import clean_table, is_figure_cell
 from granska.types import ParsedDocument
@@ -47,7 +48,7 @@ def read_text(path: Path) -> ParsedDocument:
     text = _decode(path).replace("\r\n", "\n").replace("\r", "\n")
     raw_pages, marked = _pages(text)
     paged = len(raw_pages) > 1
-    pages = [[_clean(line) for line in _pipe_tables(page.split("\n"))] for page in raw_pages]
+    pages = [[_clean(line) for line in spaced_tables(_pipe_tables(page.split("\n")))] for page in raw_pages]
     labels, furniture = _strip_furniture(pages) if paged else ({}, [])
     for number, label in marked.items():
         labels[number] = label  # the converter's page number is the one printed on the page

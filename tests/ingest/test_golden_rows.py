@@ -35,7 +35,7 @@ FILES = [p for p in ALL_FILES if json.loads(p.read_text(encoding="utf-8"))["rows
 FLOORS: dict[str, float] = {
     "goteborg-intraservice-delarsrapport-2026-03": 31 / 31,
     "kungsbacka-delarsrapport-2024-08": 26 / 48,  # stacked headers collapsed into one cell: only the unambiguous ones read
-    "kungsbacka-delarsrapport-miljo-halsoskydd-2024-08": 2 / 23,  # space-aligned plain-text tables
+    "kungsbacka-delarsrapport-miljo-halsoskydd-2024-08": 23 / 23,
     "kungsbacka-sarredovisning-teknik-2024": 29 / 31,
     "migrationsverket-arsredovisning-2001": 22 / 49,  # unruled tables between two rules
     "migrationsverket-arsredovisning-2003": 23 / 53,
