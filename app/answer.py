@@ -275,7 +275,7 @@ def _tier(
     if _loosely_in(tok, forms, own, related) or (
         # "investerings|budgeten": section + column, a part also as the head of a word there
         # ("Årsbudget" is a budget; "Beredskapsplanering" is no "beredskap")
-        parts and all(p & (own | context) or _is_head_of(p, own | context) for p in parts)
+        parts and all(p & (own | context) or _is_head_of(p, own | context) or _inflected_in(p, own | context) for p in parts)
     ):
         return 0.75
     if forms & context:
@@ -368,6 +368,18 @@ def _compound_match(forms: frozenset[str], words: set[str]) -> bool:
     """Swedish compounds: "kostnad" in "kostnadsminskning", "sjukfrånvaro" in "korttidssjukfrånvaro"."""
     long_forms = [f for f in forms if len(f) >= 6 and not f[0].isdigit()]
     return any(w != f and (w.startswith(f) or w.endswith(f)) for f in long_forms for w in words if len(w) > len(f))
+
+
+# What a free word adds to the head of a compound written apart: the definite article and the
+# genitive ("års|resultat" is "årets resultat", "periods|resultat" "periodens resultat").
+_PHRASE_ENDINGS = ("", "s", "en", "ens", "et", "ets", "n", "ns", "t", "ts")
+
+
+def _inflected_in(forms: frozenset[str], words: set[str]) -> bool:
+    """Whether a compound's part is a word there in its definite or genitive form: "års" (its
+    linking -s dropped) in "årets", "periods" in "periodens"."""
+    heads = {f[:-1] if f.endswith("s") and len(f) > 2 else f for f in forms if f.isalpha()}
+    return any(w.startswith(h) and w[len(h):] in _PHRASE_ENDINGS for h in heads for w in words)
 
 
 def _is_head_of(forms: frozenset[str], words: set[str]) -> bool:
@@ -529,11 +541,21 @@ def _compose(
     if query.kind == "compare" or (multi_document and query.kind in ("figure", "other")):
         # Periods the user named each get their own report's best statement; otherwise a report must
         # come close to the best one to be worth listing.
-        relative = 0.0 if query.kind == "compare" and query.has_period else 0.6
+        periods = len(set(query.years)) + len({(m.year, m.month) for m in query.months})
+        relative = 0.0 if query.kind == "compare" and periods >= 2 else 0.6
         per_doc = _best_per_document(
             scored, best, min_coverage, relative, need_figures=query.kind in ("figure", "compare"),
             second=query.kind != "compare",  # a comparison computes from one statement per period
         )
+        if query.kind == "compare":
+            # a comparison goes across reports only where each report is one of the periods
+            # compared: two reports of the same period state both periods side by side, in one
+            # table, and one period against its budget is one report's comparison
+            per_doc = [c for c in per_doc if c.chunk.period_end // 100 in query.years] or per_doc
+            reached = {c.chunk.period_end // 100 for c in per_doc} if len(set(query.years)) >= 2 else {
+                c.chunk.period_end for c in per_doc}
+            if periods < 2 or len(reached) < 2:
+                per_doc = per_doc[:1]
         if len({c.chunk.document for c in per_doc}) > 1:
             parts = [Part(c, report_label(c.chunk)) for c in sorted(per_doc, key=lambda c: c.chunk.period_end)]
             draft = Draft(parts)
@@ -622,6 +644,10 @@ def _side_statements(
             return bool(forms & words) or _compound_match(forms, words) or any(p & words for p in parts)
 
         pool = [c for c in scored if c.coverage and c.figures and all(c.text != o.text for o in chosen)]
+        if chosen and names_side(chosen[0].text) and len(chosen[0].figures) >= 2:
+            # the first statement states this side too: the other side is only looked for in its
+            # report (one report's comparison), and without it the statement answers alone
+            pool = [c for c in pool if c.chunk.document == chosen[0].chunk.document]
         # A statement that names the side itself first (a sentence, or a row's label); a row whose
         # column header names it only if none does (best first: the subject's words decide).
         found = next((c for c in pool if names_side(c.label if c.kind == "row" else f"{c.text} {c.chunk.leaf_section}")), None)
@@ -655,7 +681,8 @@ def _side_difference(statements: tuple[Candidate, Candidate], sides: tuple[str, 
 
 def _two_statements(scored: list[Candidate], best: Candidate) -> list[Candidate]:
     """A comparison inside one report: the two best statements with figures (e.g. outcome and forecast)."""
-    with_figures = [c for c in scored if c.figures and c.coverage >= 0.5 * best.coverage]
+    with_figures = [c for c in scored if c.figures and c.coverage >= 0.5 * best.coverage
+                    and c.chunk.document == best.chunk.document]
     chosen = with_figures[:1]
     for cand in with_figures[1:]:
         # The other side is about the same thing: it says every word of the question the first
@@ -889,6 +916,11 @@ def _restates_differently(mine: list[Candidate], cand: Candidate) -> bool:
     )
 
 
+def _measure(cand: Candidate) -> frozenset[str] | str:
+    """What a statement states a figure of: a row's label, else the question words it says itself."""
+    return cand.row_key.lower() if cand.kind == "row" else cand.said
+
+
 def _difference(parts: list[Part]) -> list[str]:
     """The change between the first and last period, computed here and labelled as computed."""
     from granska.ingest.numbers import format_figure
@@ -897,7 +929,9 @@ def _difference(parts: list[Part]) -> list[str]:
     if not first.figures or not last.figures:
         return []
     a, b = first.figures[0], last.figures[0]
-    if a.unit != b.unit:
+    # only a figure of the same thing: two reports' best statements may state different measures
+    # ("Verksamhetens resultat" in one, "Årets resultat" in the other), whose difference means nothing
+    if a.unit != b.unit or _measure(first) != _measure(last):
         return []
     delta = b.value - a.value
     unit = "procentenheter" if a.unit == "%" else a.unit

@@ -29,7 +29,8 @@ PLACES = (
 _WHY = re.compile(r"\b(varför|vad beror|beror det|förklara|förklaring|orsak|anledning|vad ligger bakom|hur kommer det sig)", re.I)
 _LIST = re.compile(r"\b(vilka|lista|räkna upp|vad ingår|vilka är|nämn)\b", re.I)
 _COMPARE = re.compile(
-    r"\b(jämför|jämfört|jämförelse|skillnad|skiljer sig|förändrats|ändrats|förändring|ökat|minskat|utveckling(en)? mellan|"
+    r"\b(jämför|jämfört|jämförelse|skillnad|skiljer sig|förändrats|förändrades|ändrats|ändrades|förändring|ökat|"
+    r"minskat|utvecklats|utvecklades|utveckling(en)? mellan|mellan \S+ och|"
     r"mot förra|än (i|samma|under|för)|vs|versus|gentemot|(lägre|högre|mer|mindre|större|färre|fler) än)\b",
     re.I,
 )
@@ -244,7 +245,8 @@ def parse_question(text: str) -> Query:
         whole_organisation=bool(_WHOLE_ORGANISATION.search(text)),
         wants_table=bool(re.search(r"\btabell", lowered)),
         indicators=[ind for ind in INDICATORS if re.search(rf"\b\w*{ind}", lowered)],
-        terms=terms,
+        # the words that make it a comparison name the operation, not what is compared
+        terms=[t for t in terms if not (kind == "compare" and _COMPARE.fullmatch(t[0]))],
         related=related_terms(terms, text),
         sides=comparison_sides(text) if kind == "compare" and len(months) + len(set(years)) < 2 and not references else None,
         counted=_counted(text),

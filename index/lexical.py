@@ -165,9 +165,11 @@ def split_compound(token: str, vocabulary: dict[str, int]) -> list[frozenset[str
     whole = frequency((token, stem(token), base_form(token)))
     if len(token) < 9 or not token.isalpha():
         return []  # short or not a word: nothing to split
-    for i in range(len(token) - 4, 3, -1):
+    for i in range(len(token) - 4, 2, -1):
         head, tail = token[:i], token[i:]
-        heads = [head] + ([head[:-1]] if head.endswith("s") and len(head) > 4 else [])
+        if i == 3 and not head.endswith("s"):
+            continue  # a head of three letters only with its linking -s: "års|resultat", "dags|läge"
+        heads = [head] + ([head[:-1]] if head.endswith("s") and (len(head) > 4 or i == 3) else [])
         tail_forms = frozenset({tail, stem(tail), base_form(tail)})
         if not any(f in vocabulary for f in tail_forms):
             continue

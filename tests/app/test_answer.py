@@ -368,3 +368,43 @@ def test_a_row_that_states_its_own_unit_is_not_given_the_captions():
     rows = {c.label: c.text for c in _row_candidates(table, 0)}
     assert "1 200 mnkr" in rows["Låneskuld till banker"]
     assert "mnkr" not in rows["Genomsnittlig ränta (%)"] and "mnkr" not in rows["Antal lån (antal)"]
+
+
+def test_a_compound_asked_is_met_by_its_parts_written_as_a_genitive_phrase():
+    """"årsresultat" in the question, "Årets resultat" in the income statement: the compound's
+    head (its linking -s dropped) is there in its definite genitive; "år" alone in another word is not."""
+    from granska.app.answer import _inflected_in
+    from granska.index.lexical import split_compound
+
+    assert split_compound("årsresultat", {"år": 4, "resultat": 5}) == [frozenset({"år"}), frozenset({"resultat", "result"})]
+    assert split_compound("årsresultat", {"å": 4, "rsresultat": 5}) == []  # three letters make a head only with -s
+    assert _inflected_in(frozenset({"år"}), {"årets", "resultat"})
+    assert _inflected_in(frozenset({"periods"}), {"periodens"})
+    assert not _inflected_in(frozenset({"år"}), {"åren2", "årskurs"})
+    table = chunk(0, "Resultaträkning\nMiljoner kronor | Budget 2024 | Bokslut 2024\nÅrets resultat | -0,7 | -10,3\n"
+                     "Verksamhetens intäkter | 232,5 | 224,1", "1.1 Resultaträkning", "table")
+    year = chunk(1, "Ett år med höga kostnader.")
+    lexical = LexicalIndex.build([table, year] + [chunk(100 + i, t) for i, t in enumerate(FILLER)])
+    query = parse_question("Hur blev årsresultatet 2024 jämfört med budget?")
+    best = score_candidates(candidates_from([Hit(table, 1.0)]), query, lexical)[0]
+    assert best.label == "Årets resultat" and "årsresultatet" in best.matched
+
+
+def test_one_period_against_its_budget_is_one_reports_comparison_and_no_difference_of_two_measures():
+    """"Hur blev årets resultat 2024 jämfört med budget?" with two reports of 2024 in the archive:
+    the comparison is the one report's (outcome against budget); another report's statement of
+    another measure is no side of it, and no difference is computed between the two."""
+    from dataclasses import replace
+
+    own = replace(chunk(0, "Årets resultat är ett underskott på 10,3 mnkr, att jämföra med ett budgeterat resultat på -0,7 mnkr.",
+                        document="a.pdf"), period_end=202412, year=2024)
+    other = replace(chunk(1, "Verksamhetens resultat uppgår till 376,9 mnkr jämfört med budget 220,1 mnkr.",
+                          document="b.pdf"), period_end=202408, year=2024)
+    everything = [own, other] + [chunk(100 + i, text) for i, text in enumerate(FILLER)]
+    lexical = LexicalIndex.build(everything)
+    query = parse_question("Hur blev årets resultat 2024 jämfört med budget?")
+    scored = score_candidates(candidates_from([Hit(own, 1.0), Hit(other, 0.5)]), query, lexical)
+    draft = compose(query, scored, multi_document=True, min_coverage=0.3, vocabulary=lexical.doc_freq)
+    assert draft is not None and {p.candidate.chunk.document for p in draft.parts} == {"a.pdf"}
+    assert not draft.computed
+    assert "jämfört" not in {t for t, _ in query.terms}  # the comparison's own word is no measure
