@@ -132,7 +132,10 @@ def _read_page(page: Any, number: int) -> PageContent:
             # and below an unruled table (every figure lands in one cell), and a grid whose cells
             # hold little of the text inside it was drawn by rules between rows that leave the
             # labels outside every cell: all are read as text (unruled tables by position).
-            if len(rows) >= 2 and max(len(row) for row in rows) >= 2 and _cells_hold_the_text(raw, chars, table.bbox):
+            # A grid whose cells each hold several printed rows (every line ending in its figure)
+            # has rules around groups of rows only: it is read by position too.
+            if (len(rows) >= 2 and max(len(row) for row in rows) >= 2 and _cells_hold_the_text(raw, chars, table.bbox)
+                    and not _cells_span_rows(raw)):
                 boxes.append(table.bbox)
                 content.tables.append(PageTable(rows=rows, top=table.bbox[1], bottom=table.bbox[3]))
         free = [char for char in chars if not any(_inside(char, box) for box in boxes)]
@@ -283,6 +286,16 @@ def _cells_hold_the_text(raw: list[list[str | None]], chars: list[dict[str, Any]
     inside = sum(1 for c in chars if c["text"].strip() and _inside(c, box))
     held = sum(len("".join((cell or "").split())) for row in raw for cell in row)
     return held >= _CELLS_HOLD * inside
+
+
+_ROW_END_RE = re.compile(r"\d\)?$")  # a printed row's last figure, perhaps with its footnote mark
+
+
+def _cells_span_rows(raw: list[list[str | None]]) -> bool:
+    """Whether two or more cells hold several rows each: lines that each end in a figure."""
+    spanning = sum(1 for row in raw for cell in row
+                   if sum(1 for line in (cell or "").split("\n") if _ROW_END_RE.search(line.strip())) >= 2)
+    return spanning >= 2
 
 
 def _inside(char: dict[str, Any], box: tuple[float, float, float, float]) -> bool:
