@@ -197,18 +197,29 @@ def score_candidates(candidates: list[Candidate], query: Query, lexical: Lexical
         matched = {terms[i][0] for i, tier in enumerate(tiers) if tier}
         said = {terms[i][0] for i, tier in enumerate(tiers) if tier >= 0.75}
         got = sum(max(tiers[i] for i in unit) * weight for unit, weight in zip(units, unit_weights, strict=True))
+        # Whether the report answers is judged without the words naming its own organisation
+        # ("Värmland RS: ...", "Migrationsverkets ..."): the scope check already chose the report
+        # by them, and every passage of it is about its organisation whether it repeats the name
+        # or not. Ranking still prefers a passage that names it (a unit of the same name inside
+        # the report), through the coverage feature and from_report.
+        own_org = [any("-" not in terms[i][0] and terms[i][1] & report for i in unit) for unit in units]
+        got_rest = sum(max(tiers[i] for i in unit) * weight
+                       for unit, weight, org in zip(units, unit_weights, own_org, strict=True) if not org)
+        rest = sum(weight for weight, org in zip(unit_weights, own_org, strict=True) if not org)
         # The report is about a word it names ("Regionkontoret"), so each of its passages is, a
         # little: enough to rank, not to lift a passage over the refusal threshold.
         from_report = sum(
             weight for unit, weight in zip(units, unit_weights, strict=True)
             if not any(tiers[i] for i in unit) and any(terms[i][1] & report for i in unit)
         )
-        cand.coverage = got / total if terms else 0.0
+        ranked_coverage = got / total if terms else 0.0
+        cand.coverage = got_rest / rest if rest else ranked_coverage
         if query.indicators and not _names_indicator(cand, query.indicators):
-            cand.coverage *= 0.5  # a passage that never names the indicator asked about does not answer
+            # a passage that never names the indicator asked about does not answer
+            cand.coverage, ranked_coverage = cand.coverage * 0.5, ranked_coverage * 0.5
         cand.matched, cand.said = frozenset(matched), frozenset(said)
         cand.features = {
-            "coverage": cand.coverage,
+            "coverage": ranked_coverage,
             "from_report": from_report / total,
             "rank": 1 / (1 + cand.rank),
             "dense_rank": 1 / (1 + cand.dense_rank) if cand.dense_rank is not None else 0.0,

@@ -64,6 +64,15 @@ _ABBREVIATION = re.compile(r"\b(" + "|".join(k for k in ABBREVIATIONS if k != "u
 def expand_abbreviations(text: str) -> str:
     """"RK okt 2020" -> "RK Regionkontoret okt 2020": the original stays, so exact matches still count."""
     return _ABBREVIATION.sub(lambda m: f"{m.group(0)} {ABBREVIATIONS[m.group(0).lower()]}", text)
+
+
+def _abbreviated(text: str) -> list[frozenset[str]]:
+    """An abbreviation and the words it stands for are one thing asked about: a passage that
+    writes "Regionkontoret" says what "RK" asks, so the pair counts once, met by either."""
+    return [frozenset({m.group(0).lower()} | {tok for tok, _ in content_terms(ABBREVIATIONS[m.group(0).lower()])})
+            for m in _ABBREVIATION.finditer(text)]
+
+
 _UR = re.compile(r"\b(?:ur|uppföljningsrapport)\s*(\d)\b", re.I)
 # "första kvartalet", "andra halvåret", "under perioden": a time, a period rather than a topic.
 _PART_OF_YEAR = re.compile(
@@ -250,7 +259,7 @@ def parse_question(text: str) -> Query:
         related=related_terms(terms, text),
         sides=comparison_sides(text) if kind == "compare" and len(months) + len(set(years)) < 2 and not references else None,
         counted=_counted(text),
-        alternatives=[frozenset(m.group(1, 2)) for m in _ALTERNATIVE.finditer(lowered)],
+        alternatives=[frozenset(m.group(1, 2)) for m in _ALTERNATIVE.finditer(lowered)] + _abbreviated(text),
     )
 
 
