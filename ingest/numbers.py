@@ -9,7 +9,9 @@ Conventions read (Swedish typesetting):
   a narrow no-break space (U+202F) or a thin space (U+2009): "119 695";
 - a sign directly before the digits: "+", "-", "−" (U+2212) or "–" (en dash, which reports use
   as a minus), plus "+/-" and "±" for "unchanged"; "+ 82,7" (plus, space, digits) is a plus too,
-  but a hyphen or dash followed by a space is punctuation, never a minus;
+  but a hyphen or dash followed by a space is punctuation, except a hyphen or minus sign right
+  after a preposition that introduces an amount ("ett utfall på - 10,3 miljoner kronor", "med
+  - 2,1"): a word processor's line-breaking space, not a dash between words;
 - units: kr/kronor; tkr/"tusen kronor"/TSEK/KSEK (×1e3); mnkr/mkr/"mn kr"/"miljoner kronor"/
   MSEK/"milj. kr" (×1e6); mdkr/"md kr"/"mdr kr"/"miljarder kronor" (×1e9); %/procent;
   procentenheter/"p.e."/"%-enheter". "miljoner"/"miljarder"/"tusen" without "kronor" scale a
@@ -89,11 +91,17 @@ def _unit_pattern(word: str) -> str:
 
 _UNIT_ALT = "|".join(_unit_pattern(u) for u in sorted(_UNIT_TABLE, key=len, reverse=True))
 
+# Swedish prepositions that put an amount after them ("på", "med", "till", "av", "från", "om",
+# "mot"): a closed class of grammar words, so a spaced hyphen after one is the amount's sign.
+_SPACED_MINUS = "".join(f"(?<=\\b{w}\\x20)" if i == 0 else f"|(?<=\\b{w}\\x20)"
+                        for i, w in enumerate(("på", "med", "till", "av", "från", "om", "mot")))
+_SPACED_MINUS = rf"(?:{_SPACED_MINUS})[-−]\x20(?=\d)"
+
 # One number as typeset. Groups must be exactly three digits and a grouped number cannot start
 # with 0 ("0 150" is two cells, 0 and 150).
 _NUMBER_RE = re.compile(
     rf"""
-    (?P<sign>\+/[-−–]|±|\+\x20(?=\d)|[+\-−–](?=\d))?
+    (?P<sign>\+/[-−–]|±|\+\x20(?=\d)|{_SPACED_MINUS}|[+\-−–](?=\d))?
     (?P<int>[1-9]\d{{0,2}}(?:{_SEP}\d{{3}}(?!\d))+|\d+)
     (?P<dec>,\d+)?
     (?:(?P<usep>{_SEP}?\n?{_SEP}?)(?P<unit>(?i:{_UNIT_ALT}))(?![\wåäöÅÄÖ%]))?
@@ -232,7 +240,7 @@ def _scan(text: str, default_unit: str | None = None) -> list[_Match]:
         canonical, multiplier = (_resolve_unit(unit) if unit else default) or ("", 1)
         magnitude = Decimal(re.sub(f"{_SEP}", "", int_part) + ("." + dec[1:] if dec else ""))
         value = float(magnitude * multiplier)
-        if sign in ("-", "−", "–"):
+        if sign.strip() in ("-", "−", "–"):
             value = -value
         value = value + 0.0  # no "-0.0" for "-0,0"
         figure = Figure(text=text[start:end], value=value, unit=canonical)
@@ -268,7 +276,7 @@ def normalise_number_tokens(text: str) -> str:
     """
     parts, at = [], 0
     for start, end, sign, int_part, dec, usep, unit in _raw_numbers(text):
-        sign_out = "-" if sign in ("−", "–", "-") else sign.replace(" ", "").replace("−", "-").replace("–", "-")
+        sign_out = "-" if sign.strip() in ("−", "–", "-") else sign.replace(" ", "").replace("−", "-").replace("–", "-")
         digits = re.sub(f"{_SEP}", "", int_part)
         parts.append(text[at:start])
         parts.append(f"{sign_out}{digits}{dec}{usep}{unit}")

@@ -75,6 +75,12 @@ def triples(text: str, default_unit: str | None = None) -> list[tuple[str, float
         ("Utvecklingsmedel Hälsa- och sjukvård\t-45,8\t-95,8\t50",
          [("-45,8", -45.8, ""), ("-95,8", -95.8, ""), ("50", 50.0, "")]),
         ("24 medarbetare (19 kvinnor och 5 män) deltog", [("24", 24.0, ""), ("19", 19.0, ""), ("5", 5.0, "")]),
+        # A minus set apart from its number by a space, after the preposition that introduces the
+        # amount (Kungsbacka's särredovisning 2024), is still a minus; between numbers a spaced
+        # hyphen is a range or a dash.
+        ("redovisar ett utfall för 2024 på - 10,3 miljoner kronor att jämföra med",
+         [("- 10,3 miljoner kronor", -10_300_000.0, "kr")]),
+        ("intervallet 2 - 3 mnkr", [("2", 2.0, ""), ("3 mnkr", 3_000_000.0, "kr")]),
     ],
 )
 def test_real_strings(text: str, expected: list[tuple[str, float, str]]) -> None:
