@@ -682,6 +682,13 @@ def _side_difference(statements: tuple[Candidate, Candidate], sides: tuple[str, 
     a, b = ([f for f in c.figures if f.unit] for c in statements)
     if len(a) != 1 or len(b) != 1 or a[0].unit != b[0].unit:
         return []
+    # ... and only between figures of the same measure: beside the side it speaks of, each
+    # statement must say the same question words ("fonden efter bokslutet" and "en
+    # budgetavvikelse på" are two amounts, not one measure at two times)
+    side_words = {tok for side in sides for tok, _ in analyse_words(side)}
+    measures = [c.said - side_words for c in statements]
+    if not measures[0] or measures[0] != measures[1]:
+        return []
     delta = b[0].value - a[0].value
     unit = "procentenheter" if a[0].unit == "%" else a[0].unit
     shown = format_figure(delta, unit)

@@ -104,6 +104,26 @@ def test_each_side_of_a_comparison_gets_its_own_statement():
     assert "140 miljoner" in parts[0] and "98,4 miljoner" in parts[1]
 
 
+def _draft(question: str, chunks: list[Chunk]):
+    lexical = LexicalIndex.build(chunks + [chunk(100 + i, text) for i, text in enumerate(FILLER)])
+    query = parse_question(question)
+    scored = score_candidates(candidates_from([Hit(c, 1.0 / (1 + n)) for n, c in enumerate(chunks)]), query, lexical)
+    return compose(query, scored, multi_document=False, min_coverage=0.3, vocabulary=lexical.doc_freq)
+
+
+def test_a_difference_between_the_sides_is_computed_only_for_one_measure():
+    """Two statements found for the two sides of a comparison may state different things; their
+    difference is computed only when both say the same question words beside their side."""
+    same = [chunk(0, "Nettoinvesteringarna blev 298,5 miljoner kronor i bokslutet."),
+            chunk(1, "Nettoinvesteringarna i budgeten var 461,1 miljoner kronor.")]
+    draft = _draft("Hur stora blev nettoinvesteringarna i bokslutet jämfört med budgeten?", same)
+    assert draft is not None and any("162,6" in line for line in draft.computed)
+    other = [chunk(0, "Nettoinvesteringarna blev 298,5 miljoner kronor i bokslutet."),
+             chunk(1, "Exploateringar har skjutits upp och gett en avvikelse mot budgeten på 86,1 miljoner kronor.")]
+    draft = _draft("Hur stora blev nettoinvesteringarna i bokslutet jämfört med budgeten?", other)
+    assert draft is not None and len(draft.parts) == 2 and draft.computed == []
+
+
 def test_a_name_the_passage_does_not_mention_cannot_be_answered_by_it():
     from granska.app.answer import demote_unnamed, named
 
