@@ -798,6 +798,23 @@ def _cause_below(scored: list[Candidate], best: Candidate) -> list[Candidate]:
     return []
 
 
+# A sentence that makes something happen: "Klimatförändringarna gör att skyfallen blir vanligare",
+# "... leder till", "... medför att".
+_CAUSES = re.compile(r"\b(gör|gjorde|gjort|leder|ledde|lett|medför|medförde|medfört)\s+(att|till)\b", re.I)
+
+
+def _cause_before(scored: list[Candidate], best: Candidate) -> list[Candidate]:
+    """The sentence before a statement in its paragraph, when it says what makes something happen:
+    a report may give the cause first ("Klimatförändringarna gör att skyfallen blir vanligare ...")
+    and then what it does to the subject asked about ("... badvattenprovtagning ... blir allt mer
+    tidskrävande")."""
+    if best.kind != "sentence":
+        return []
+    prev = next((c for c in scored if c.chunk.id == best.chunk.id and c.kind == "sentence"
+                 and c.seq == best.seq - 1 and c.line == best.line), None)
+    return [prev] if prev is not None and _CAUSES.search(prev.text) else []
+
+
 # A sentence that adds to the cause before it: "Dels skrevs avtalet under först i juni ...".
 _GOES_ON = re.compile(r"^(dels|dessutom|därtill|vidare|även|samtidigt)\b", re.I)
 
@@ -840,7 +857,8 @@ def _rest_of_paragraph(scored: list[Candidate], last: Candidate, chosen: list[Ca
 def _why_parts(scored: list[Candidate], best: Candidate) -> list[Part]:
     """The best passage, the cause sentence or items that follow it, and other causal sentences
     of the same report (at most four statements, in reading order)."""
-    chosen = [best] + (_cause_below(scored, best) or _continuation(scored, best)) + _items_after(scored, best)
+    chosen = _cause_before(scored, best) + [best] + (_cause_below(scored, best) or _continuation(scored, best))
+    chosen += _items_after(scored, best)
     chosen += _explained_elsewhere(scored, best, chosen)
     pool = [c for c in scored if c.chunk.document == best.chunk.document and c.coverage >= 0.5 * best.coverage]
     chosen += [c for c in pool if _CAUSAL.search(c.text) and c not in chosen][: max(0, 3 - len(chosen))]

@@ -275,6 +275,13 @@ def test_a_why_answer_prefers_the_statement_its_cause_follows():
     assert parts is not None and any("bojkott" in p for p in parts)
 
 
+def test_a_why_answer_takes_the_cause_given_before_the_statement():
+    text = ("Klimatförändringarna gör att skyfallen blir vanligare, vilket påverkar kvaliteten på badvattnet. "
+            "Avdelningen tar badvattenprover, en uppgift som blir allt mer tidskrävande.")
+    parts = answer("Varför har provtagningen av badvatten blivit mer tidskrävande?", [chunk(0, text)])
+    assert parts is not None and parts[0].startswith("Klimatförändringarna") and "tidskrävande" in parts[1]
+
+
 def test_a_numbered_list_is_a_list_and_a_leading_minus_is_a_sign():
     text = ("Kommunfullmäktiges presidium föreslår att fullmäktige beslutar:\n"
             "1. Kommunfullmäktige riktar anmärkning mot grundskolenämnden.\n"
