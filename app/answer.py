@@ -353,16 +353,28 @@ def named(text: str) -> list[frozenset[str]]:
     return [frozenset(f for _, fs in analyse_words(expand_abbreviations(name)) for f in fs) for name in _NAME.findall(text)]
 
 
+_PARAGRAPH_SUBJECT = 2  # sentences back in its paragraph that a sentence's subject may be named in
+
+
 def demote_unnamed(scored: list[Candidate], names: list[frozenset[str]]) -> list[Candidate]:
     """Candidates that do not name every name of the question can no longer answer (coverage 0),
     but stay in the list: the sentence after an answer ("Det beror dels på ...") continues it
     without repeating the name."""
     if not names:
         return scored
+    paragraphs: dict[tuple[str, int], list[Candidate]] = {}
+    for cand in scored:
+        if cand.kind == "sentence":
+            paragraphs.setdefault((cand.chunk.id, cand.line), []).append(cand)
     for cand in scored:
         chunk = cand.chunk
         head = _table_head(chunk) if cand.kind == "row" else ""
-        words = _forms(f"{cand.text} {chunk.section} {chunk.title} {chunk.organisation} {head}")
+        # A sentence goes on about what its paragraph has just named ("Service räknar med en
+        # avvikelse ... Den huvudsakliga förklaringen är att flera projekt ..."): the two sentences
+        # before it in its paragraph name its subject too.
+        before = " ".join(c.text for c in paragraphs.get((chunk.id, cand.line), [])
+                          if cand.kind == "sentence" and cand.seq - _PARAGRAPH_SUBJECT <= c.seq < cand.seq)
+        words = _forms(f"{cand.text} {before} {chunk.section} {chunk.title} {chunk.organisation} {head}")
         if not all(forms & words or _compound_match(forms, words) for forms in names if forms):
             cand.coverage = cand.score = 0.0
     return sorted(scored, key=lambda c: (-c.score, c.rank, c.chunk.position))
@@ -879,6 +891,11 @@ def _list_parts(scored: list[Candidate], best: Candidate) -> list[Part]:
     items = _items_after(scored, best)
     if items:
         return [Part(best)] + [Part(c) for c in items]
+    # "... flera projekt inte följer ursprunglig tidplan. Det handlar bland annat om A, B och C.":
+    # the next sentence refers back and runs through the items.
+    nxt = _next_sentence(scored, best)
+    if nxt is not None and _REFERS_BACK.match(nxt.text) and "," in nxt.text:
+        return [Part(best), Part(nxt)]
     if best.kind == "row":
         rows = sorted((c for c in scored if c.chunk.id == best.chunk.id), key=lambda c: c.seq)
         return [Part(c) for c in rows[:10]]

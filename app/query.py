@@ -61,16 +61,24 @@ ABBREVIATIONS = {
 _ABBREVIATION = re.compile(r"\b(" + "|".join(k for k in ABBREVIATIONS if k != "ur") + r")\b", re.I)
 
 
+def _abbreviations_in(text: str) -> list[re.Match[str]]:
+    """Abbreviations as written: with two capitals at least ("RK", "HoS"), so the preposition
+    "hos" or the word "hr" in running text is not taken for one."""
+    return [m for m in _ABBREVIATION.finditer(text) if sum(ch.isupper() for ch in m.group(0)) >= 2]
+
+
 def expand_abbreviations(text: str) -> str:
     """"RK okt 2020" -> "RK Regionkontoret okt 2020": the original stays, so exact matches still count."""
-    return _ABBREVIATION.sub(lambda m: f"{m.group(0)} {ABBREVIATIONS[m.group(0).lower()]}", text)
+    for m in reversed(_abbreviations_in(text)):
+        text = f"{text[:m.end()]} {ABBREVIATIONS[m.group(0).lower()]}{text[m.end():]}"
+    return text
 
 
 def _abbreviated(text: str) -> list[frozenset[str]]:
     """An abbreviation and the words it stands for are one thing asked about: a passage that
     writes "Regionkontoret" says what "RK" asks, so the pair counts once, met by either."""
     return [frozenset({m.group(0).lower()} | {tok for tok, _ in content_terms(ABBREVIATIONS[m.group(0).lower()])})
-            for m in _ABBREVIATION.finditer(text)]
+            for m in _abbreviations_in(text)]
 
 
 _UR = re.compile(r"\b(?:ur|uppföljningsrapport)\s*(\d)\b", re.I)

@@ -3,7 +3,7 @@ retrieval is not under test here, so every chunk is passed in as a hit)."""
 
 from __future__ import annotations
 
-from granska.app.answer import candidates_from, compose, score_candidates
+from granska.app.answer import candidates_from, compose, demote_unnamed, named, score_candidates
 from granska.app.query import parse_question
 from granska.index.lexical import LexicalIndex
 from granska.ingest.numbers import parse_figures
@@ -109,6 +109,23 @@ def _draft(question: str, chunks: list[Chunk]):
     query = parse_question(question)
     scored = score_candidates(candidates_from([Hit(c, 1.0 / (1 + n)) for n, c in enumerate(chunks)]), query, lexical)
     return compose(query, scored, multi_document=False, min_coverage=0.3, vocabulary=lexical.doc_freq)
+
+
+def test_a_sentence_is_about_the_body_its_paragraph_just_named_and_lists_items_in_the_next():
+    text = ("Nämnden för Service räknar med en positiv avvikelse på 119,6 miljoner kronor. Den huvudsakliga "
+            "förklaringen är att flera projekt inte följer ursprunglig tidplan. Det handlar bland annat om "
+            "ombyggnad av Iseråsskolan, Vallda BmSS och Frillesås ridklubb.")
+    other = "Nämnden för Teknik har flera projekt som inte följer ursprunglig tidplan, bland annat Kolla, Berga."
+    question = "Vilka projekt för nämnden för Service följer inte den ursprungliga tidplanen?"
+    chunks = [chunk(0, text), chunk(1, other)]
+    lexical = LexicalIndex.build(chunks + [chunk(100 + i, t) for i, t in enumerate(FILLER)])
+    query = parse_question(question)
+    scored = score_candidates(candidates_from([Hit(c, 1.0) for c in chunks]), query, lexical)
+    draft = compose(query, demote_unnamed(scored, named(question)), False, 0.3, lexical.doc_freq)
+    assert draft is not None
+    texts = [p.candidate.text for p in draft.parts]
+    assert texts[0].startswith("Den huvudsakliga förklaringen") and "Iseråsskolan" in texts[1]
+    assert not any("Teknik" in t for t in texts)
 
 
 def test_a_difference_between_the_sides_is_computed_only_for_one_measure():

@@ -124,3 +124,9 @@ def test_question_frames_are_not_topic_words():
 def test_what_something_costs_asks_for_a_figure():
     assert parse_question("Vad kostar FVIS?").kind == "figure"
     assert parse_question("Vad beräknas cybersäkerhetslagen kosta 2026?").kind == "figure"
+
+
+def test_an_abbreviation_is_expanded_only_as_written_in_capitals():
+    """"HoS" is hälso- och sjukvård; "hos nämnden" is the preposition."""
+    assert "hälso" in {tok for tok, _ in parse_question("Vad prognostiserar HoS för 2020?").terms}
+    assert "hälso" not in {tok for tok, _ in parse_question("Vilka projekt hos nämnden är försenade?").terms}
