@@ -18,7 +18,11 @@ once, at ingest, from the layout of the grid alone, so nothing downstream re-par
   row right after it opens the closed group's sibling, inside the same outer group), at the next
   group row (which replaces it, unless the group has held groups of its own: then it is a
   section, "TILLGÅNGAR" over "Anläggningstillgångar" and "Omsättningstillgångar"), or, when its first row was marked as a member by a
-  leading dash or bullet ("- Ekonomi"), at the first row without that mark.
+  leading dash or bullet ("- Ekonomi"), at the first row without that mark. A label-only row
+  heads nothing when no row with values comes within `_MAX_DEPTH` rows after it: a table whose
+  value column holds symbols or colours (a list of assignments with a traffic light each) is a
+  list of rows, not one row nested in the one before, dozens deep (near the table's end, where
+  the next page may continue the group, a table that has values elsewhere keeps the group).
 Rows carry the cells exactly as printed; figures are parsed by the chunker, which knows the
 units of the columns.
 """
@@ -35,6 +39,7 @@ PATH_SEP = " > "
 
 _TOTAL_RE = re.compile(r"^(?:summa|totalt|total|s:a|delsumma|sammanlagt)\b", re.IGNORECASE)
 _MEMBER_RE = re.compile(r"^\s*(?:[-–•·]\s+)")
+_MAX_DEPTH = 3  # groups nest section > group > subgroup at most; a longer run of label-only rows is a list
 _YEAR_RE = re.compile(r"(?:19|20)\d\d(?:-\d\d-\d\d|[-/]\d\d)?")  # a year, a date, "2023/24": header words
 
 
@@ -102,10 +107,14 @@ def structure(rows: list[list[str]]) -> TableStructure:
     groups: list[_Group] = []  # outermost first
     paths: list[list[str]] = []
     closed = False  # the row before closed a group with its total
-    for row in rows[count:]:
+    body = rows[count:]
+    valued = [any(c.strip() for c in row[1:]) for row in body]
+    for index, row in enumerate(body):
         label = row[0].strip() if row else ""
         values = [c for c in row[1:] if c.strip()]
-        if label and not values:
+        ahead = valued[index + 1:index + 1 + _MAX_DEPTH]
+        # near the end a group row may head rows the next page continues: a table with values keeps it
+        if label and not values and (any(ahead) or (len(ahead) < _MAX_DEPTH and any(valued))):
             if groups and groups[-1].members and not closed and not groups[-1].sections:
                 groups.pop()  # a group row after the rows of a group: the next group beside it
             closed = False  # after a total, the group it closed is gone: the next one is its sibling

@@ -151,3 +151,17 @@ def test_answer_rows_read_the_typed_rows_with_their_groups() -> None:
     assert [c.label for c in rows] == ["Nyinvestering, Lokaler", "Reinvestering, Lokaler"]
     assert rows[1].text == "Reinvestering, Lokaler – Budget: 800 tkr, Prognos: 750 tkr"
     assert rows[1].row_key == "Lokaler"
+
+
+def test_a_list_whose_value_column_is_symbols_is_rows_not_nested_groups() -> None:
+    """A status column printed as coloured symbols reads as empty cells: the rows are a list,
+    each its own label, not each one nested in the row before."""
+    rows = [["Uppdrag", "Prognos"]] + [[f"Uppdrag nummer {n}", ""] for n in range(1, 9)]
+    assert structure(rows).label_paths == [[f"Uppdrag nummer {n}"] for n in range(1, 9)]
+
+
+def test_a_long_run_of_label_rows_nests_only_the_last_few_over_the_values() -> None:
+    rows = [["Post", "2024"]] + [[f"Rubrik {n}", ""] for n in range(1, 7)] + [["Kassa", "10,0"]]
+    paths = structure(rows).label_paths
+    assert paths[0] == ["Rubrik 1"]  # six label rows deep is a list, not six groups
+    assert paths[-1] == ["Rubrik 4", "Rubrik 5", "Rubrik 6", "Kassa"]
