@@ -9,6 +9,7 @@ installed. Layout interpretation (furniture, headings, paragraphs) is in `layout
 from __future__ import annotations
 
 import bisect
+import collections
 import itertools
 import logging
 import re
@@ -43,7 +44,7 @@ def read_pdf(path: Path) -> ParsedDocument:
             if not pdf.pages:
                 raise IngestError(f"{path.name}: PDF-filen har inga sidor; exportera om dokumentet.")
             metadata = {str(key): _metadata_text(value) for key, value in (pdf.metadata or {}).items()}
-            pages = [_read_page(page, number) for number, page in enumerate(pdf.pages, start=1)]
+            pages = [_read_page(_upright(pdf, page), number) for number, page in enumerate(pdf.pages, start=1)]
     except IngestError:
         raise
     except PdfminerException as exc:
@@ -253,6 +254,40 @@ def _gutter(raws: list[dict[str, Any]], width: float) -> float | None:
     if len(best) < 6:
         return None
     return (best[0] + best[-1]) / 2
+
+
+def _quarter_turns(char: dict[str, Any]) -> int:
+    """How many quarter turns clockwise make the glyph upright: its writing direction is the text
+    matrix's first column (up the page: 1, down: 3, upside down: 2, upright: 0)."""
+    a, b = char["matrix"][:2]
+    if abs(a) >= abs(b):
+        return 0 if a > 0 else 2
+    return 1 if b > 0 else 3
+
+
+def _upright(pdf: Any, page: Any) -> Any:
+    """The page turned so that most of its text reads left to right.
+
+    A landscape table printed on a portrait page (an annual report's appropriation account, a
+    list of investment projects) sets its glyphs at a quarter turn; read as it is, every line
+    comes out one letter at a time, backwards. When most of the page's glyphs share one turn,
+    the page's /Rotate is set to undo it and the page is read again: pdfminer applies /Rotate
+    before layout, so words, rules and table cells all come out upright. A few rotated glyphs
+    (a signature id in the margin) do not turn the page; they stay out of the text.
+    """
+    glyphs = [char for char in page.chars if char["text"].strip()]
+    if not glyphs:
+        return page
+    turns = collections.Counter(_quarter_turns(char) for char in glyphs)
+    turn, count = turns.most_common(1)[0]
+    if turn == 0 or count <= len(glyphs) / 2:
+        return page
+    rotation = (page.rotation + 90 * turn) % 360
+    page.close()
+    page.page_obj.attrs["Rotate"] = rotation
+    page.page_obj.rotate = rotation
+    log.debug("page %d: text set at %d quarter turns, read turned upright", page.page_number, turn)
+    return pdfplumber.page.Page(pdf, page.page_obj, page_number=page.page_number, initial_doctop=page.initial_doctop)
 
 
 def _is_horizontal(char: dict[str, Any]) -> bool:

@@ -77,17 +77,45 @@ def _is_header_row(row: list[str], above: list[str]) -> bool:
     return not row[0].strip() or any(not c.strip() for c in above[1:])
 
 
+def _unwrap(header: list[list[str]], width: int) -> list[list[str]]:
+    """A header cell wrapped over several lines in its column is one cell. A line that starts
+    with a letter in lower case continues the cell above it ("Ingående" / "överförings-" /
+    "belopp" is "Ingående överföringsbelopp"), and so does one starting with a digit or a dash
+    under a cell that does not span the columns to its right ("Utgifter" / "2007-01-01" /
+    "-2007-12-31" is one date range; "Kommunen" over "2024-08-31 | Prognos 2024" is two
+    headers); a capital starts a header of its own ("Period" over "Utfall")."""
+    grid = [[row[col].strip() if col < len(row) else "" for col in range(width)] for row in header]
+    for col in range(width):
+        top = None  # level of the cell the lines below continue
+        for level in range(len(grid)):
+            cell = grid[level][col]
+            if not cell:
+                continue
+            spans = col + 1 < width and top is not None and not grid[top][col + 1] and grid[level][col + 1]
+            if top is not None and (cell[0].islower() or (not cell[0].isalpha() and not spans)):
+                above = grid[top][col]
+                grid[top][col] = (f"{above[:-1]}{cell}" if above.endswith("-") and cell[0].islower()
+                                  else f"{above} {cell}")
+                grid[level][col] = ""
+            else:
+                top = level
+    return grid
+
+
 def _header_paths(header: list[list[str]], width: int) -> list[str]:
-    """Each column's header cells top to bottom; an upper cell spans right over empty cells."""
+    """Each column's header cells top to bottom; an upper cell spans right over empty cells
+    whose column has a header of its own on the next line ("Period" over "Utfall | Budget")."""
+    grid = _unwrap(header, width)
     paths: list[list[str]] = [[] for _ in range(width)]
-    for level, row in enumerate(header):
-        last = level == len(header) - 1
+    for level, row in enumerate(grid):
+        last = level == len(grid) - 1
+        below = grid[level + 1] if not last else None
         current = ""
         for col in range(width):
-            cell = row[col].strip() if col < len(row) else ""
+            cell = row[col]
             if cell:
                 current = cell
-            elif last or col == 0:
+            elif last or col == 0 or not below[col]:
                 current = ""
             if current and (not paths[col] or paths[col][-1] != current):
                 paths[col].append(current)

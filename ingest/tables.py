@@ -56,9 +56,11 @@ def is_figure_row(row: list[str]) -> bool:
 
 def _note_column(grid: list[list[str]], col: int) -> bool:
     """A column of note references ("Not" over 1, 2, 3 in a balance sheet, its header sometimes
-    split "N ot"): references to the notes, not amounts, so it is left out of the table's values."""
-    header = re.sub(r"\s+", "", grid[0][col])
-    body = [row[col] for row in grid[1:] if row[col]]
+    split "N ot", on the last line of a header wrapped over several): references to the notes,
+    not amounts, so it is left out of the table's values."""
+    first_body = next((i for i, row in enumerate(grid) if i and any(map(is_figure_cell, row[1:]))), 1)
+    header = re.sub(r"\s+", "", next((row[col] for row in reversed(grid[:first_body]) if row[col]), ""))
+    body = [row[col] for row in grid[first_body:] if row[col]]
     return bool(_NOTE_HEADER_RE.match(header)) and all(_NOTE_REF_RE.match(cell) for cell in body)
 
 

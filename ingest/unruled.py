@@ -29,9 +29,12 @@ from typing import Any
 _FIGURE_RE = re.compile(r"^[+\-−–]?\s?\d[\d \u00a0]*(?:,\d+)?\s?%?$|^[-–—]$")
 _YEAR_RE = re.compile(r"^(?:19|20)\d\d$")  # a column header ("2024"), not a figure
 _NOTE_LINE_RE = re.compile(r"^(?:\d{1,2}\)|\*+)\s")  # a footnote starts with its mark: "1) Jämförelsetalen ..."
+# A short number inside a label is the item's number, set apart by a tab ("12:1 ap  3  IT-verksamhet",
+# "UTGIFTSOMRÅDE  8  Invandrare"): part of the label. A figure before the label's words is not.
+_ITEM_NUMBER_RE = re.compile(r"^\d{1,2}$")
 _MIN_FIGURE_LINES = 3
-_MAX_LABEL_LINES = 2  # label-only lines (group headings) inside a run
-_MAX_HEADER_LINES = 2
+_MAX_LABEL_LINES = 3  # label-only lines (group headings, nested up to three deep) inside a run or above it
+_MAX_HEADER_LINES = 4  # headers wrapped over up to four lines ("Ingående / överförings- / belopp")
 _GROUP_GAP = 3.0  # a group heading inside a run may sit a blank line's height below the row above (in type sizes)
 
 
@@ -40,6 +43,7 @@ class Span:
     text: str
     x0: float
     x1: float
+    parts: tuple["Span", ...] = ()  # the words a phrase was merged from (a header line may need them apart)
 
 
 @dataclass
@@ -90,10 +94,12 @@ def _merge_words(out: list[Span], size: float) -> list[Span]:
     for span in out:
         if merged:
             gap = span.x0 - merged[-1].x1
-            both_words = not _is_figure(merged[-1].text) and not _is_figure(span.text)
+            # an item number a word space after a word is the label's ("Summa utgiftsområde 8")
+            both_words = not _is_figure(merged[-1].text) and (not _is_figure(span.text) or _ITEM_NUMBER_RE.match(span.text))
             one_number = re.fullmatch(r"[+\-−–]?\d{1,3}(?: \d{3})*", merged[-1].text) and re.fullmatch(r"\d{3}(?:,\d+)?%?", span.text)
             if (both_words and gap <= 0.6 * size) or (one_number and gap <= 0.45 * size):
-                merged[-1] = Span(f"{merged[-1].text} {span.text}", merged[-1].x0, span.x1)
+                merged[-1] = Span(f"{merged[-1].text} {span.text}", merged[-1].x0, span.x1,
+                                  (*(merged[-1].parts or (merged[-1],)), span))
                 continue
         merged.append(span)
     return merged
@@ -105,7 +111,7 @@ def _figures_after_label(row: list[Span], least: int = 2) -> tuple[list[Span], l
     while n and _is_figure(row[n - 1].text):
         n -= 1
     figures = row[n:]
-    if len(figures) < least or any(_is_figure(s.text) for s in row[:n]):
+    if len(figures) < least or any(_is_figure(s.text) and not _ITEM_NUMBER_RE.match(s.text) for s in row[:n]):
         return None
     return row[:n], figures
 
@@ -209,7 +215,7 @@ def _table(raws, lines: list[list[Span]], members: list[int], tolerance: float) 
             break
         cells = [""] * len(columns)
         label = []
-        for span in above:
+        for span in _header_spans(above, columns, tolerance):
             col = _nearest(columns, span.x1, tolerance)
             if col is None:
                 col = _nearest(columns, (span.x0 + span.x1) / 2, 4 * tolerance) if span.x0 > columns[0] - 8 * tolerance else None
@@ -226,30 +232,53 @@ def _table(raws, lines: list[list[Span]], members: list[int], tolerance: float) 
     return _done(raws, header, rows, members, first)
 
 
+def _header_spans(line: list[Span], columns: list[float], tolerance: float) -> list[Span]:
+    """A header line's cells: two narrow columns' headers a word space apart ("belopp
+    regleringsbrev") were merged into one phrase; split it where a word ends on a column of its own."""
+    out: list[Span] = []
+    for span in line:
+        cut = next((i for i, part in enumerate(span.parts[:-1])
+                    if _nearest(columns, part.x1, tolerance / 3) is not None
+                    and _nearest(columns, part.x1, tolerance) != _nearest(columns, span.x1, tolerance)), None)
+        if cut is None:
+            out.append(span)
+            continue
+        left, right = span.parts[:cut + 1], span.parts[cut + 1:]
+        out += [Span(" ".join(p.text for p in left), left[0].x0, left[-1].x1, left),
+                *_header_spans([Span(" ".join(p.text for p in right), right[0].x0, right[-1].x1, right if len(right) > 1 else ())],
+                               columns, tolerance)]
+    return out
+
+
 def _group_heading(line: list[Span], columns: list[float], tolerance: float) -> list[str] | None:
     """The row of a group heading above a table's first row: a label left of the columns, alone
-    or with one figure on a column (a note reference: "Materiella anläggningstillgångar  14")."""
-    if not line or line[0].x1 >= columns[0] - 2 * tolerance or _is_figure(line[0].text):
+    or with one figure on a column (a note reference: "Materiella anläggningstillgångar  14").
+    The label may start with its item number ("12  MIGRATION")."""
+    split = _figures_after_label(line, least=1)
+    label, figures = split if split else (line, [])
+    if (not label or len(figures) > 1 or label[-1].x1 >= columns[0] - 2 * tolerance
+            or not any(not _is_figure(s.text) for s in label)
+            or any(_is_figure(s.text) and not _ITEM_NUMBER_RE.match(s.text) for s in label)):
         return None
     cells = [""] * len(columns)
-    for span in line[1:]:
+    for span in figures:
         col = _nearest(columns, span.x1, tolerance)
-        if len(line) > 2 or not _is_figure(span.text) or col is None:
+        if col is None:
             return None
         cells[col] = span.text
-    return [line[0].text, *cells]
+    return [" ".join(s.text for s in label), *cells]
 
 
 def _join_wrapped_labels(rows: list[list[str]]) -> list[list[str]]:
     """A row label too long for its column wraps: the line that continues it starts in lower case
-    ("... intäkter som inte" over "disponeras av myndigheten"), and the figures stand on its
-    first or its last line. A group heading starts with a capital. So a line without figures
+    ("... intäkter som inte" over "disponeras av myndigheten", or a bracketed qualifier: "(Ram)"),
+    and the figures stand on its first or its last line. A group heading starts with a capital. So a line without figures
     whose next row's label starts in lower case begins that row's label, and one that starts in
     lower case itself ends the label of the row above."""
     out: list[list[str]] = []
     for row in rows:
         label, values = row[0], row[1:]
-        if not any(values) and label[:1].islower() and out and any(out[-1][1:]):
+        if not any(values) and (label[:1].islower() or label[:1] == "(") and out and any(out[-1][1:]):
             out[-1] = [f"{out[-1][0]} {label}", *out[-1][1:]]
             continue
         out.append(row)

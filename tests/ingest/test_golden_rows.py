@@ -39,7 +39,7 @@ FLOORS: dict[str, float] = {
     "kungsbacka-sarredovisning-teknik-2024": 29 / 31,
     "migrationsverket-arsredovisning-2001": 22 / 49,  # unruled tables between two rules
     "migrationsverket-arsredovisning-2003": 23 / 53,
-    "migrationsverket-arsredovisning-2007": 26 / 69,
+    "migrationsverket-arsredovisning-2007": 34 / 69,  # landscape pages turned upright (appropriation account)
 }
 
 

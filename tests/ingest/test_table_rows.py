@@ -165,3 +165,14 @@ def test_a_long_run_of_label_rows_nests_only_the_last_few_over_the_values() -> N
     paths = structure(rows).label_paths
     assert paths[0] == ["Rubrik 1"]  # six label rows deep is a list, not six groups
     assert paths[-1] == ["Rubrik 4", "Rubrik 5", "Rubrik 6", "Kassa"]
+
+
+def test_a_header_wrapped_in_its_column_is_one_cell_and_a_spanning_one_heads_its_columns() -> None:
+    rows = [
+        ["Anslag", "Ingående", "Utgifter", "Kommunen", ""],
+        ["", "överförings-", "2024-01-01", "2024-08-31", "Prognos 2024"],
+        ["", "belopp", "-2024-12-31", "", ""],
+        ["Badhus", "1 200", "900", "15,0", "16,0"],
+    ]
+    assert structure(rows).columns[1:] == ["Ingående överföringsbelopp", "Utgifter 2024-01-01 -2024-12-31",
+                                           "Kommunen > 2024-08-31", "Kommunen > Prognos 2024"]

@@ -31,7 +31,8 @@ def test_its_rows_reach_the_chunks_typed_with_header_and_label_paths() -> None:
     rows = [r for c in chunks for r in c.rows]
     staff = next(r for r in rows if r.label_path[-1] == "Personalkostnader")
     assert staff.label_path == ["Verksamhetens kostnader", "Personalkostnader"]
-    assert staff.headers == ["Utfall > 2024", "Utfall > 2023", "Budget > 2024"]
+    # "Utfall" over "2024" in one column, spanning nothing: one header wrapped over two lines
+    assert staff.headers == ["Utfall 2024", "Utfall 2023", "Budget 2024"]
     assert staff.figures[0] is not None and staff.figures[0].value == -9_870_000  # tkr from the caption
 
 
@@ -57,3 +58,23 @@ def test_a_balance_sheet_between_two_rules_with_notes_footnote_marks_and_wrapped
     assert rows["Kundfordringar"].headers == ["2024", "2023"]
     prose = " ".join(b.text for b in doc.blocks if b.kind == "text")
     assert "Jämförelsetalen för 2023" in prose
+
+
+ROTATED = Path(__file__).parent / "fixtures" / "alunda-rotated-table.pdf"
+
+
+def test_a_landscape_table_on_a_portrait_page_is_read_upright_with_its_wrapped_header() -> None:
+    """Every glyph of the page is set at a quarter turn: read as it is, each line comes out one
+    letter at a time; turned upright, it is a table whose header is wrapped over three lines,
+    whose labels hold item numbers set apart by tabs, and whose note column is not an amount."""
+    doc = read_document(ROTATED)
+    (table,) = [b for b in doc.blocks if b.kind == "table"]
+    assert ["3:1 ap 2 Badhus (ram)", "1 200", "14 000", "", "15 200", "1 900"] in table.rows  # note 12 left out
+    chunks = chunk_document(doc, infer_metadata(doc), doc_id="0" * 64, document=ROTATED.name)
+    rows = {r.label_path[-1]: r for c in chunks for r in c.rows}
+    halls = rows["3:1 ap 4 Idrottshallar (ram)"]
+    assert halls.label_path == ["UTGIFTSOMRÅDE 7 Ålunda och omnejd", "3 FRITID", "3:1 Ålunda fritid (ram)",
+                                "3:1 ap 4 Idrottshallar (ram)"]
+    assert halls.headers == ["Ingående överföringsbelopp", "Årets tilldelning enligt regleringsbrev", "Indragning",
+                             "Totalt disponibelt belopp", "Utgående överföringsbelopp"]
+    assert halls.cells == ["-300", "9 500", "-120", "9 080", "410"]
