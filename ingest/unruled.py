@@ -95,7 +95,7 @@ def _merge_words(out: list[Span], size: float) -> list[Span]:
         if merged:
             gap = span.x0 - merged[-1].x1
             # an item number a word space after a word is the label's ("Summa utgiftsområde 8")
-            both_words = not _is_figure(merged[-1].text) and (not _is_figure(span.text) or _ITEM_NUMBER_RE.match(span.text))
+            both_words = not _is_figure(merged[-1].text) and not _is_amount_in_label(span)
             one_number = re.fullmatch(r"[+\-−–]?\d{1,3}(?: \d{3})*", merged[-1].text) and re.fullmatch(r"\d{3}(?:,\d+)?%?", span.text)
             if (both_words and gap <= 0.6 * size) or (one_number and gap <= 0.45 * size):
                 merged[-1] = Span(f"{merged[-1].text} {span.text}", merged[-1].x0, span.x1,
@@ -111,9 +111,14 @@ def _figures_after_label(row: list[Span], least: int = 2) -> tuple[list[Span], l
     while n and _is_figure(row[n - 1].text):
         n -= 1
     figures = row[n:]
-    if len(figures) < least or any(_is_figure(s.text) and not _ITEM_NUMBER_RE.match(s.text) for s in row[:n]):
+    if len(figures) < least or any(map(_is_amount_in_label, row[:n])):
         return None
     return row[:n], figures
+
+
+def _is_amount_in_label(span: Span) -> bool:
+    """A figure among a line's label words that is not an item number: the line is not one row."""
+    return _is_figure(span.text) and not _ITEM_NUMBER_RE.match(span.text)
 
 
 def _is_figure(text: str) -> bool:
@@ -257,8 +262,7 @@ def _group_heading(line: list[Span], columns: list[float], tolerance: float) -> 
     split = _figures_after_label(line, least=1)
     label, figures = split if split else (line, [])
     if (not label or len(figures) > 1 or label[-1].x1 >= columns[0] - 2 * tolerance
-            or not any(not _is_figure(s.text) for s in label)
-            or any(_is_figure(s.text) and not _ITEM_NUMBER_RE.match(s.text) for s in label)):
+            or not any(not _is_figure(s.text) for s in label) or any(map(_is_amount_in_label, label))):
         return None
     cells = [""] * len(columns)
     for span in figures:
