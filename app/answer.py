@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from granska.app.acronyms import acronyms, expansions
 from granska.app.query import Query, expand_abbreviations
 from granska.app.ranking import fitted_weights, score
 from granska.app.scope import period_label
@@ -51,6 +52,7 @@ class Candidate:
     row_key: str = ""  # the most specific label cell, which identifies the row across tables
     groups: tuple[str, ...] = ()  # the row groups it sits under ("Avfall & Återvinning" over "Utgifter")
     first_column: str = ""  # a row's column header over its first figure ("Årsprognos tkr")
+    columns: tuple[str, ...] = ()  # a row's column headers over its figures ("Budget 2024", "Prognos 2024")
     coverage: float = 0.0
     score: float = 0.0
     features: dict[str, float] = field(default_factory=dict)  # app.ranking.FEATURES, set by score_candidates
@@ -135,6 +137,7 @@ def _row_candidates(chunk: Chunk, rank: int) -> list[Candidate]:
         label = ", ".join(names)
         parts = []
         first_column = None
+        columns: list[str] = []
         # a row that states its own unit ("Genomsnittlig upplåningsränta (%)") overrides the caption's
         unit_mark = _ROW_UNIT_RE.search(label)
         row_unit = _ROW_UNIT[unit_mark.group(1).lower()] if unit_mark else None
@@ -143,8 +146,10 @@ def _row_candidates(chunk: Chunk, rank: int) -> list[Candidate]:
             if not cell:
                 continue
             name = header[col].strip() if col < len(header) else ""
-            if first_column is None and any(ch.isdigit() for ch in cell):
-                first_column = name
+            if any(ch.isdigit() for ch in cell):
+                columns.append(name)
+                if first_column is None:
+                    first_column = name
             unit = unit_of(name) or (row_unit if row_unit is not None else caption_unit)
             shown = cell
             if unit and unit != "%" and re.fullmatch(r"[+\-−–]?\d[\d \u00a0]*(,\d+)?", cell):
@@ -155,7 +160,7 @@ def _row_candidates(chunk: Chunk, rank: int) -> list[Candidate]:
         text = f"{label} – {', '.join(parts)}" if label else ", ".join(parts)
         out.append(
             Candidate(text, chunk, rank, "row", parse_figures(", ".join(parts)), seq=seq, label=label or caption,
-                      row_key=names[-1] if names else "", first_column=first_column or "",
+                      row_key=names[-1] if names else "", first_column=first_column or "", columns=tuple(columns),
                       groups=tuple(row.label_path[:-1]))
         )
     return out
@@ -182,14 +187,17 @@ def score_candidates(candidates: list[Candidate], query: Query, lexical: Lexical
     # A figure the question quotes ("varifrån kommer 12,5 mnkr?") is said by a statement that
     # states its value in any unit, rounding or sign ("12 500 tkr"): its words count as said.
     quoted = [(q, set(analyse(q.figure.text))) for q in query_values(query.text)]
+    asked_acronyms = acronyms(query.text)
     for cand in candidates:
-        # A row is identified by its label; its column names are shared by every row of the table.
-        own_text = cand.label if cand.kind == "row" else cand.text
+        # A row says its label and the column headers over its figures: "Nämnden – Prognos 2024:
+        # -0,9 mnkr" states the forecast as plainly as a sentence would. The caption and section
+        # are only context.
+        own_text = f"{cand.label} {' '.join(cand.columns)}" if cand.kind == "row" else cand.text
         context_text = f"{cand.chunk.section} {_table_head(cand.chunk) if cand.kind == 'row' else ''}"
         if cand.kind == "row":
             context_text += f" {cand.text}"
-        own = _forms(own_text)
-        context = _forms(context_text)
+        own = _forms(own_text) | _said_by_acronym(query.text, asked_acronyms, own_text)
+        context = _forms(context_text) | _said_by_acronym(query.text, asked_acronyms, context_text)
         report = _forms(cand.chunk.organisation)
         stated = {tok for q, toks in quoted if any(states(q, f) for f in cand.figures) for tok in toks}
         tiers = [1.0 if tok in stated else _tier(tok, forms, parts_by_term[tok], own, context, query.related.get(tok))
@@ -247,6 +255,17 @@ def score_candidates(candidates: list[Candidate], query: Query, lexical: Lexical
 
 _ASKS_PERCENT = re.compile(r"\b(procent|andel(en)?|%|sjukfrånvaro\w*|soliditet\w*|personalomsättning\w*)", re.I)
 _ASKS_MONEY = re.compile(r"\b(kronor|kr|tkr|mnkr|mdkr|kost\w*|belopp\w*|intäkt\w*|resultat\w*|överskott\w*|underskott\w*|budget\w*|prognos\w*|avvikelse\w*)\b", re.I)
+
+
+def _said_by_acronym(question: str, asked_acronyms: set[str], text: str) -> set[str]:
+    """The question's words a text says in the other spelling of an acronym: the words of
+    "Vatten och avlopp" where the text writes "VA", and the "va" of "VA-verksamheten" where it
+    writes "Vatten och avlopp"."""
+    out: set[str] = set()
+    for words in expansions(acronyms(text), question):
+        out |= _forms(" ".join(words))
+    out |= {a.lower() for a in asked_acronyms if expansions({a}, text)}
+    return out
 
 
 def _asked_units(text: str) -> set[str]:
@@ -356,12 +375,15 @@ def named(text: str) -> list[frozenset[str]]:
 _PARAGRAPH_SUBJECT = 2  # sentences back in its paragraph that a sentence's subject may be named in
 
 
-def demote_unnamed(scored: list[Candidate], names: list[frozenset[str]]) -> list[Candidate]:
+def demote_unnamed(scored: list[Candidate], question: str) -> list[Candidate]:
     """Candidates that do not name every name of the question can no longer answer (coverage 0),
     but stay in the list: the sentence after an answer ("Det beror dels på ...") continues it
-    without repeating the name."""
+    without repeating the name. A name is also named by its acronym ("VA" for "Vatten och
+    avlopp"), and an acronym by the words it stands for."""
+    names = named(question)
     if not names:
         return scored
+    asked_acronyms = acronyms(question)
     paragraphs: dict[tuple[str, int], list[Candidate]] = {}
     for cand in scored:
         if cand.kind == "sentence":
@@ -374,7 +396,8 @@ def demote_unnamed(scored: list[Candidate], names: list[frozenset[str]]) -> list
         # before it in its paragraph name its subject too.
         before = " ".join(c.text for c in paragraphs.get((chunk.id, cand.line), [])
                           if cand.kind == "sentence" and cand.seq - _PARAGRAPH_SUBJECT <= c.seq < cand.seq)
-        words = _forms(f"{cand.text} {before} {chunk.section} {chunk.title} {chunk.organisation} {head}")
+        said = f"{cand.text} {before} {chunk.section} {chunk.title} {chunk.organisation} {head}"
+        words = _forms(said) | _said_by_acronym(question, asked_acronyms, said)
         if not all(forms & words or _compound_match(forms, words) for forms in names if forms):
             cand.coverage = cand.score = 0.0
     return sorted(scored, key=lambda c: (-c.score, c.rank, c.chunk.position))

@@ -18,7 +18,7 @@ from functools import cached_property
 from pathlib import Path
 
 from granska.app.answer import (
-    Candidate, Draft, candidates_from, compose, continues, demote_unnamed, named, report_label, score_candidates,
+    Candidate, Draft, candidates_from, compose, continues, demote_unnamed, report_label, score_candidates,
 )
 from granska.app.query import Query, parse_question
 from granska.app.scope import Mentions, archive_summary, resolve_scope
@@ -253,7 +253,7 @@ class Engine:
             scored = [c for c in scored if any(_says(c.text, w) for w in scope.required_words)]
         if scope.required_all:
             scored = [c for c in scored if all(_says(c.text, w) for w in scope.required_all)]
-        return demote_unnamed(scored, named(question))
+        return demote_unnamed(scored, question)
 
     @staticmethod
     def _filter_documents(view: _View, filters: dict | None) -> list[DocumentRecord]:

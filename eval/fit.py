@@ -93,19 +93,27 @@ def pairs(groups: list[Group]) -> tuple[np.ndarray, np.ndarray]:
 _PRIOR_SCALE = 10.0  # the prior's column is scaled up so that regularisation hardly shrinks it
 
 
-def fit(groups: list[Group], c: float) -> dict[str, float]:
+def fit(groups: list[Group], c: float, free: list[str] | None = None) -> dict[str, float]:
     """Weights fitted as corrections to the hand-set ones: the hand-set score is one more column
     (the prior), the features the others, and regularisation pulls the corrections towards zero,
     so a small C keeps the hand-set ranking and a large one lets the data overrule it. Returns
-    the combined linear weights (prior weight x hand-set + correction), one number per feature."""
+    the combined linear weights (prior weight x hand-set + correction), one number per feature.
+
+    With `free`, only those features get a correction: the others keep their hand-set ratio.
+    That is how a new feature is tried: one or two weights fitted on 160 questions, not
+    eighteen, so what the folds measure is the feature, not the freedom to overfit."""
     from sklearn.linear_model import LogisticRegression
 
     x, y = pairs(groups)
     prior = x @ np.array([HAND_SET[n] for n in NAMES]) * _PRIOR_SCALE
+    columns = [NAMES.index(n) for n in free] if free else list(range(len(NAMES)))
     model = LogisticRegression(C=c, fit_intercept=False, max_iter=5000)
-    model.fit(np.column_stack([prior, x]), y)
-    w_prior, corrections = model.coef_[0][0] * _PRIOR_SCALE, model.coef_[0][1:]
-    return {n: float(w_prior * HAND_SET[n] + w) for n, w in zip(NAMES, corrections, strict=True)}
+    model.fit(np.column_stack([prior, x[:, columns]]), y)
+    w_prior = model.coef_[0][0] * _PRIOR_SCALE
+    corrections = dict.fromkeys(NAMES, 0.0)
+    for col, w in zip(columns, model.coef_[0][1:], strict=True):
+        corrections[NAMES[col]] = float(w)
+    return {n: float(w_prior * HAND_SET[n] + corrections[n]) for n in NAMES}
 
 
 def top1(groups: list[Group], weights: dict[str, float]) -> float:
@@ -116,7 +124,7 @@ def top1(groups: list[Group], weights: dict[str, float]) -> float:
     return float(np.mean(hits)) if hits else 0.0
 
 
-def cross_validate(groups: list[Group]) -> dict:
+def cross_validate(groups: list[Group], free: list[str] | None = None) -> dict:
     publishers = sorted({g.publisher for g in groups})
     folds: dict[str, dict] = {}
     for c in C_GRID:
@@ -124,7 +132,7 @@ def cross_validate(groups: list[Group]) -> dict:
             train = [g for g in groups if g.publisher != held]
             test = [g for g in groups if g.publisher == held]
             folds.setdefault(held, {"questions": len(test), "hand_set": top1(test, HAND_SET)})
-            folds[held][f"C={c}"] = top1(test, fit(train, c))
+            folds[held][f"C={c}"] = top1(test, fit(train, c, free))
     mean = {c: statistics.mean(folds[p][f"C={c}"] for p in publishers) for c in C_GRID}
     best = max(C_GRID, key=lambda c: (mean[c], -c))
     return {
@@ -140,6 +148,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--store", type=Path, required=True)
     parser.add_argument("--questions", type=Path, action="append")
     parser.add_argument("--out", type=Path, default=WEIGHTS_FILE)
+    parser.add_argument("--free", action="append", choices=NAMES,
+                        help="fit corrections for these features only (repeatable); default: all")
     args = parser.parse_args(argv)
     offline.apply()  # this module imports no network library at import, so this comes first
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -161,8 +171,8 @@ def main(argv: list[str] | None = None) -> None:
     groups = collect(engine, items, publisher_of)
     log.info("%d questions with right and wrong candidates, publishers: %s", len(groups),
              {p: sum(g.publisher == p for g in groups) for p in sorted({g.publisher for g in groups})})
-    cv = cross_validate(groups)
-    weights = fit(groups, cv["chosen_C"])
+    cv = cross_validate(groups, args.free)
+    weights = fit(groups, cv["chosen_C"], args.free)
     gain = cv["mean_top1"][f"C={cv['chosen_C']}"] - cv["hand_set_mean_top1"]
     result = {
         "_about": "Written by `python -m granska.eval.fit`; read by app/ranking.py. Do not edit by hand.",
@@ -173,6 +183,7 @@ def main(argv: list[str] | None = None) -> None:
         "min_gain": MIN_GAIN,
         "weights": {k: round(v, 4) for k, v in weights.items()},
         "trained_on": [f.name for f in files],
+        "free": args.free or "all",
         "questions": len(groups),
         "cross_validation": cv,
         "top1_all_training": {"fitted": round(top1(groups, weights), 3), "hand_set": round(top1(groups, HAND_SET), 3)},

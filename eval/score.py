@@ -45,8 +45,9 @@ Refusals (`refusal_ok`, `correct_refusal`, `false_refusal`)
 Citations (`citation_ok`)
     At least one citation's `document` is among the item's `source`, and every expected figure
     occurs in the text of some cited passage (same figure matching, the item's `unit` applying to
-    bare table numbers in the passage, no sign-by-words allowance: the passage must show the
-    figure). Not applicable (None) to unanswerable items.
+    bare table numbers in the passage, or else the unit the table's column header or caption
+    states: "Investering (tkr)" over "1 000" shows 1 mnkr; no sign-by-words allowance: the
+    passage must show the figure). Not applicable (None) to unanswerable items.
 
 Retrieval (`recall@5`, `recall@10`)
     Share of the item's evidence strings that the top k retrieved passages hold. An evidence
@@ -74,6 +75,7 @@ from typing import Any
 
 import Stemmer
 
+from granska.ingest.chunk import CELL_SEP, unit_of  # the passage format and unit rule ingest writes tables with
 from granska.ingest.numbers import parse_figure, parse_figures, same_figure
 from granska.types import Figure
 
@@ -223,8 +225,26 @@ def _figure_in_passages(expected: Figure, passages: Iterable[str], unit: str | N
     return any(
         figure_in_text(expected, passage, allow_direction_words=False, either_sign=either_sign,
                        default_unit=unit)
+        or (unit is None and any(
+            figure_in_text(expected, cell, allow_direction_words=False, either_sign=either_sign,
+                           default_unit=cell_unit)
+            for cell, cell_unit in _table_cells(passage) if cell_unit))
         for passage in passages
     )
+
+
+def _table_cells(passage: str) -> list[tuple[str, str | None]]:
+    """A cited table passage's cells, each with the unit its column header or the caption states
+    ("Investering (tkr)" over "1 000"): the passage shows "1 000 tkr" though the cell prints a
+    bare number. [] for a passage that is not a table (no header line of cells)."""
+    lines = passage.split("\n")
+    at = next((i for i, line in enumerate(lines) if CELL_SEP in line), None)
+    if at is None:
+        return []
+    header = lines[at].split(CELL_SEP)
+    table_unit = unit_of(" ".join(lines[:at])) or unit_of(header[0])
+    return [(cell, unit_of(header[col]) if col < len(header) and unit_of(header[col]) else table_unit)
+            for line in lines[at + 1:] for col, cell in enumerate(line.split(CELL_SEP))]
 
 
 def invented_figures(answer_text: str, cited_texts: Sequence[str]) -> list[str]:

@@ -121,7 +121,7 @@ def test_a_sentence_is_about_the_body_its_paragraph_just_named_and_lists_items_i
     lexical = LexicalIndex.build(chunks + [chunk(100 + i, t) for i, t in enumerate(FILLER)])
     query = parse_question(question)
     scored = score_candidates(candidates_from([Hit(c, 1.0) for c in chunks]), query, lexical)
-    draft = compose(query, demote_unnamed(scored, named(question)), False, 0.3, lexical.doc_freq)
+    draft = compose(query, demote_unnamed(scored, question), False, 0.3, lexical.doc_freq)
     assert draft is not None
     texts = [p.candidate.text for p in draft.parts]
     assert texts[0].startswith("Den huvudsakliga förklaringen") and "Iseråsskolan" in texts[1]
@@ -147,8 +147,7 @@ def test_a_name_the_passage_does_not_mention_cannot_be_answered_by_it():
     text = "Sammantaget prognostiserar Regionkontorets verksamhet +13,6 mnkr mot budget för 2020."
     lexical = LexicalIndex.build([chunk(0, text)] + [chunk(100 + i, t) for i, t in enumerate(FILLER)])
     query = parse_question("Vad prognostiserar Närsjukvården för 2020?")
-    scored = demote_unnamed(score_candidates(candidates_from([Hit(chunk(0, text), 1.0)]), query, lexical),
-                            named(query.text))
+    scored = demote_unnamed(score_candidates(candidates_from([Hit(chunk(0, text), 1.0)]), query, lexical), query.text)
     assert compose(query, scored, False, 0.3, lexical.doc_freq) is None
     assert named("Vad beror överskottet på HoS utvecklingsmedel på?")[0] >= {"hos", "sjukvård"}  # or its expansion
 
@@ -463,3 +462,41 @@ def test_one_period_against_its_budget_is_one_reports_comparison_and_no_differen
     assert draft is not None and {p.candidate.chunk.document for p in draft.parts} == {"a.pdf"}
     assert not draft.computed
     assert "jämfört" not in {t for t, _ in query.terms}  # the comparison's own word is no measure
+
+
+def test_acronyms_are_recognised_by_their_spelling_not_by_a_list():
+    from granska.app.acronyms import acronyms, expansions
+
+    assert acronyms("Uppföljning drift GT, GT-verksamheten, HoS och A&Å; av och va i löptext") == {"GT", "HoS", "A&Å"}
+    assert expansions({"GT"}, "Hur stora var intäkterna för Gata och trafik?") == [("gata", "trafik")]
+    assert expansions({"HoS"}, "Utvecklingsmedel Hälso- och sjukvård") == [("hälso", "sjukvård")]
+    assert expansions({"GT"}, "Gata, park och natur") == []  # initials GPN, not GT
+
+
+def test_a_unit_named_in_full_is_named_by_its_acronym_in_a_heading_and_the_other_way_round():
+    """A table under "Uppföljning drift GT" answers a question about "Gata och trafik" (the name
+    is not demoted away), and a question about "GT-verksamheten" is answered by a section headed
+    in full; the row of another unit ("Park") still does not answer."""
+    rows = "Resultaträkning (mnkr)\nPost | Budget 2024 | Bokslut 2024\nVerksamhetens intäkter | 232,5 | 224,1"
+    other = "Resultaträkning (mnkr)\nPost | Budget 2024 | Bokslut 2024\nVerksamhetens intäkter | 40,0 | 36,2"
+    for question, section in (("Hur stora var verksamhetens intäkter för Gata och trafik 2024?", "Uppföljning drift GT"),
+                              ("Hur stora var GT-verksamhetens intäkter 2024?", "Uppföljning drift Gata och trafik")):
+        chunks = [chunk(0, rows, section=section, kind="table"), chunk(1, other, section="Uppföljning drift Park", kind="table")]
+        lexical = LexicalIndex.build(chunks + [chunk(100 + i, t) for i, t in enumerate(FILLER)])
+        query = parse_question(question)
+        scored = demote_unnamed(score_candidates(candidates_from([Hit(c, 1.0) for c in chunks]), query, lexical), question)
+        draft = compose(query, scored, False, 0.3, lexical.doc_freq)
+        assert draft is not None and "224,1" in draft.parts[0].candidate.text, question
+        assert not any("36,2" in p.candidate.text for p in draft.parts), question
+
+
+def test_a_row_says_the_column_headers_over_its_figures():
+    """ "Vad är budgeten för X 2024?" is answered by X's row, whose column "Budget 2024" holds the
+    budget, not by a sentence that says "inom budget" about a project of X: a row states its
+    headers' measures as plainly as a sentence states its words (they were only context)."""
+    table = ("Investeringar (mnkr)\nVerksamhet | Delår 2024 | Budget 2024 | Prognos 2024\n"
+             "Gata och park | 201,9 | 591,6 | 389,2\nIdrott | 10,0 | 20,0 | 19,0")
+    sentence = "GP-sanering etapp 1: projektet på 12,0 mnkr blir klart under året och inom budget."
+    parts = answer("Vad är budgeten för Gata och park 2024?",
+                   [chunk(1, table, section="Investeringar", kind="table"), chunk(0, sentence, section="Investeringar")])
+    assert parts is not None and parts[0].startswith("Gata och park –") and "Budget 2024: 591,6" in parts[0]

@@ -165,6 +165,20 @@ def test_signed_expectation_is_not_accounting_signed() -> None:
 
 # --- citations -----------------------------------------------------------------------------
 
+def test_a_cited_table_shows_its_bare_numbers_in_the_unit_its_header_or_caption_states() -> None:
+    """ "Investering (tkr)" over "1 000" shows 1 mnkr; a column's own unit ("Årsprognos mnkr")
+    overrides the caption's, and a number in another unit or another column's unit is no match."""
+    item = {"id": "t-7", "question": "Laddstolpar: budget?", "category": "figure_table", "answer": "1 mnkr",
+            "figures": ["1 mnkr"], "keywords": [], "source": [O20], "evidence": ["Laddstolpar för elbilar | 0 | 150"]}
+    table = ("4.3 Investeringar\nInvestering (tkr) | Utfall oktober | Årsprognos | Årsbudget\n"
+             "Laddstolpar för elbilar | 0 | 150 | 1 000")
+    assert score_question(item, answer("Årsbudget: 1 000 tkr [1].", [citation(O20, table)]))["passed"]
+    in_mnkr = table.replace("(tkr)", "(mnkr)")
+    assert not score_question(item, answer("Årsbudget: 1 000 tkr [1].", [citation(O20, in_mnkr)]))["citation_ok"]
+    per_column = "Investering (mnkr) | Utfall | Årsbudget tkr\nLaddstolpar för elbilar | 0 | 1 000"
+    assert score_question(item, answer("Årsbudget: 1 mnkr [1].", [citation(O20, per_column)]))["citation_ok"]
+
+
 def test_figure_without_citation_fails() -> None:
     result = score_question(FORECAST_ITEM, answer("Prognosen är +82,7 mnkr."))
     assert result["figure_ok"] is True
