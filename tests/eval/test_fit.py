@@ -49,3 +49,14 @@ def test_weights_file_decides_which_weights_are_used(tmp_path, monkeypatch) -> N
         ranking.fitted_weights.cache_clear()
         assert ranking.fitted_weights() == expected
     ranking.fitted_weights.cache_clear()
+
+
+def test_a_free_feature_is_fitted_alone_and_the_others_keep_their_hand_set_ratio() -> None:
+    groups = _groups("unit_match")
+    weights = fit(groups, c=10.0, free=["unit_match"])
+    assert weights["unit_match"] > 0
+    scale = weights["coverage"] / ranking.HAND_SET["coverage"]
+    for name in NAMES:
+        if name != "unit_match":
+            assert abs(weights[name] - scale * ranking.HAND_SET[name]) < 1e-9, name
+    assert top1(groups, weights) > top1(groups, ranking.HAND_SET)
