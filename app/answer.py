@@ -621,6 +621,9 @@ def _compose(
                     computed=_side_difference(sided, query.sides),
                 )
         if query.kind == "compare":
+            both = _row_of_both_years(scored, best, query.years)
+            if both is not None:
+                return Draft([Part(both)])
             return Draft([Part(c) for c in _two_statements(scored, best)])
     chosen = [best] + _continuation(scored, best)
     if query.kind == "figure":
@@ -730,6 +733,27 @@ def _side_difference(statements: tuple[Candidate, Candidate], sides: tuple[str, 
     if delta > 0 and not shown.startswith("+"):
         shown = "+" + shown
     return [f"Skillnad från {sides[0]} till {sides[1]}: {shown} (beräknat av granska ur de citerade värdena)."]
+
+
+def _row_of_both_years(scored: list[Candidate], best: Candidate, years: list[int]) -> Candidate | None:
+    """A comparison of two years inside one report is answered by the table row that has a
+    column for each ("Bokslut 2023: 94,8 mnkr, ..., Bokslut 2024: 115,2 mnkr"): it states both
+    sides, where two sentences would each state one or neither. The best such row that covers
+    the question as much as `_two_statements` asks of its statements; None when there is none."""
+    asked = set(years)
+    if len(asked) < 2:
+        return None
+
+    def states_both(c: Candidate) -> bool:
+        return c.kind == "row" and asked <= {int(y) for y in _YEAR_IN.findall(" ".join(c.columns))}
+
+    if states_both(best):
+        return best
+    return next((c for c in scored if c.chunk.document == best.chunk.document and c.coverage >= 0.5 * best.coverage
+                 and states_both(c)), None)
+
+
+_YEAR_IN = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 
 
 def _two_statements(scored: list[Candidate], best: Candidate) -> list[Candidate]:

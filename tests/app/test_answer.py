@@ -500,3 +500,16 @@ def test_a_row_says_the_column_headers_over_its_figures():
     parts = answer("Vad är budgeten för Gata och park 2024?",
                    [chunk(1, table, section="Investeringar", kind="table"), chunk(0, sentence, section="Investeringar")])
     assert parts is not None and parts[0].startswith("Gata och park –") and "Budget 2024: 591,6" in parts[0]
+
+
+def test_a_comparison_of_two_years_is_answered_by_the_row_with_a_column_for_each():
+    """The sentence that says most of the question's words states neither year; the row with
+    "Delår 2023" and "Delår 2024" columns states both sides of the comparison."""
+    sentence = "Vid delåret har nämnden för Gata och park budgetansvar för nämndens egen driftsbudget, 1,0 miljoner kronor."
+    table = ("Driftredovisning (mnkr)\nNämnd | Bokslut 2023 | Budget 2024 | Delår 2023 | Delår 2024\n"
+             "Nämnden för Gata och park | -0,8 | -1,0 | -0,7 | -0,5\nNämnden för Idrott | -2,0 | -2,1 | -1,5 | -1,4")
+    parts = answer("Hur stort var nämnden för Gata och parks utfall vid delåret 2024 jämfört med delåret 2023, "
+                   "enligt nämndens egen rapport?",
+                   [chunk(0, f"{sentence} Arbetet fortsätter.", section="Ekonomi"), chunk(1, table, section="Ekonomi", kind="table")])
+    assert parts == ["Nämnden för Gata och park – Bokslut 2023: -0,8 mnkr, Budget 2024: -1,0 mnkr, "
+                     "Delår 2023: -0,7 mnkr, Delår 2024: -0,5 mnkr"]
