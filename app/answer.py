@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from granska.app.acronyms import acronyms, expansions
-from granska.app.query import Query, expand_abbreviations
+from granska.app.query import YEAR, Query, expand_abbreviations
 from granska.app.ranking import fitted_weights, score
 from granska.app.scope import period_label
 from granska.index.lexical import LexicalIndex, analyse, analyse_words, split_compound
@@ -745,15 +745,12 @@ def _row_of_both_years(scored: list[Candidate], best: Candidate, years: list[int
         return None
 
     def states_both(c: Candidate) -> bool:
-        return c.kind == "row" and asked <= {int(y) for y in _YEAR_IN.findall(" ".join(c.columns))}
+        return c.kind == "row" and asked <= {int(y) for y in YEAR.findall(" ".join(c.columns))}
 
     if states_both(best):
         return best
     return next((c for c in scored if c.chunk.document == best.chunk.document and c.coverage >= 0.5 * best.coverage
                  and states_both(c)), None)
-
-
-_YEAR_IN = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 
 
 def _two_statements(scored: list[Candidate], best: Candidate) -> list[Candidate]:

@@ -37,7 +37,7 @@ _COMPARE = re.compile(
 # Where a comparison's two sides meet: "överskott i delåret | jämfört med | prognosen".
 _SIDE_MARKER = re.compile(r"\s(?:jämfört med|jämfört mot|i jämförelse med|vs\.?|versus|gentemot|från|än|mot)\s", re.I)
 _FIGURE = re.compile(r"\b(hur (mycket|stor|stort|stora|hög|högt|höga|låg|lågt|många)|vad (var|är|blev|blir|landade|landar|hamnar|slutar|prognostiserar|visar|kostar|kostade|beräknas \w+ kosta)|vilken|vilket|belopp|andel|siffra|nivå|procent|mnkr|tkr|kr)\b", re.I)
-_YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
+YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
 _MONTH_WORDS = "|".join(sorted(MONTHS, key=len, reverse=True))
 _REFERENCE_BEFORE = re.compile(r"(sedan|från|jämfört med|mot|efter)\s+$", re.I)
 # "sköts upp till 2021", "inför 2022": a year that is a target date, not the period reported on.
@@ -192,7 +192,7 @@ def parse_question(text: str) -> Query:
     lowered = text.lower()
     years: list[int] = []
     reference_years: list[int] = []
-    for match in _YEAR.finditer(text):
+    for match in YEAR.finditer(text):
         before = text[max(0, match.start() - 15):match.start()]
         after_reference_month = re.search(rf"(sedan|från|jämfört med|mot)\s+({_MONTH_WORDS})\w*\s+$", before, re.I)
         is_reference = _REFERENCE_YEAR_BEFORE.search(before) or after_reference_month
@@ -306,7 +306,7 @@ def content_terms(text: str, keep: set[str] | None = None) -> list[tuple[str, fr
     classifiers = {m.group(1).lower() for m in _NAMED_UNIT.finditer(text)}
     out = []
     for token, forms in analyse_words(text):
-        if token in _QUESTION_WORDS or token in _TIME_FRAMING or _YEAR.fullmatch(token) or token in month_words or (
+        if token in _QUESTION_WORDS or token in _TIME_FRAMING or YEAR.fullmatch(token) or token in month_words or (
             token in MONTHS and token not in (keep or set())
         ) or _names_a_report_by_month(token) or _REPORT_WORD.search(token) or token in classifiers:
             continue
