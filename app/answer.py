@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from granska.app.acronyms import acronyms, expansions
+from granska.app.acronyms import acronyms, expansions, spelled_out
 from granska.app.query import YEAR, Query, expand_abbreviations
 from granska.app.ranking import fitted_weights, score
 from granska.app.scope import period_label
@@ -51,8 +51,7 @@ class Candidate:
     label: str = ""  # a table row's own label ("Sjukfrånvaro"); the rest of a row is column names and values
     row_key: str = ""  # the most specific label cell, which identifies the row across tables
     groups: tuple[str, ...] = ()  # the row groups it sits under ("Avfall & Återvinning" over "Utgifter")
-    first_column: str = ""  # a row's column header over its first figure ("Årsprognos tkr")
-    columns: tuple[str, ...] = ()  # a row's column headers over its figures ("Budget 2024", "Prognos 2024")
+    columns: tuple[str, ...] = ()  # a row's column headers over its figures ("Årsprognos tkr", "Budget 2024")
     coverage: float = 0.0
     score: float = 0.0
     features: dict[str, float] = field(default_factory=dict)  # app.ranking.FEATURES, set by score_candidates
@@ -60,6 +59,11 @@ class Candidate:
     lexical_rank: int | None = None  # ... and among the BM25 hits
     matched: frozenset[str] = frozenset()
     said: frozenset[str] = frozenset()  # the question words the statement itself says (not its headings)
+
+    @property
+    def first_column(self) -> str:
+        """A row's column header over its first figure ("Årsprognos tkr"); "" for a sentence."""
+        return self.columns[0] if self.columns else ""
 
 
 def candidates_from(hits: list[Hit]) -> list[Candidate]:
@@ -136,7 +140,6 @@ def _row_candidates(chunk: Chunk, rank: int) -> list[Candidate]:
         names = [*row.label_path[:-1], *(c for c in cells[:lead] if c)]
         label = ", ".join(names)
         parts = []
-        first_column = None
         columns: list[str] = []
         # a row that states its own unit ("Genomsnittlig upplåningsränta (%)") overrides the caption's
         unit_mark = _ROW_UNIT_RE.search(label)
@@ -148,8 +151,6 @@ def _row_candidates(chunk: Chunk, rank: int) -> list[Candidate]:
             name = header[col].strip() if col < len(header) else ""
             if any(ch.isdigit() for ch in cell):
                 columns.append(name)
-                if first_column is None:
-                    first_column = name
             unit = unit_of(name) or (row_unit if row_unit is not None else caption_unit)
             shown = cell
             if unit and unit != "%" and re.fullmatch(r"[+\-−–]?\d[\d \u00a0]*(,\d+)?", cell):
@@ -160,7 +161,7 @@ def _row_candidates(chunk: Chunk, rank: int) -> list[Candidate]:
         text = f"{label} – {', '.join(parts)}" if label else ", ".join(parts)
         out.append(
             Candidate(text, chunk, rank, "row", parse_figures(", ".join(parts)), seq=seq, label=label or caption,
-                      row_key=names[-1] if names else "", first_column=first_column or "", columns=tuple(columns),
+                      row_key=names[-1] if names else "", columns=tuple(columns),
                       groups=tuple(row.label_path[:-1]))
         )
     return out
@@ -190,7 +191,7 @@ def score_candidates(candidates: list[Candidate], query: Query, lexical: Lexical
     asked_acronyms = acronyms(query.text)
     for cand in candidates:
         # A row says its label and the column headers over its figures: "Nämnden – Prognos 2024:
-        # -0,9 mnkr" states the forecast as plainly as a sentence would. The caption and section
+        # -1,5 mnkr" states the forecast as plainly as a sentence would. The caption and section
         # are only context.
         own_text = f"{cand.label} {' '.join(cand.columns)}" if cand.kind == "row" else cand.text
         context_text = f"{cand.chunk.section} {_table_head(cand.chunk) if cand.kind == 'row' else ''}"
@@ -261,6 +262,8 @@ def _said_by_acronym(question: str, asked_acronyms: set[str], text: str) -> set[
     """The question's words a text says in the other spelling of an acronym: the words of
     "Vatten och avlopp" where the text writes "VA", and the "va" of "VA-verksamheten" where it
     writes "Vatten och avlopp"."""
+    if not asked_acronyms and not spelled_out(question):
+        return set()  # the question neither writes an acronym nor spells one out: nothing to match
     out: set[str] = set()
     for words in expansions(acronyms(text), question):
         out |= _forms(" ".join(words))
@@ -737,7 +740,7 @@ def _side_difference(statements: tuple[Candidate, Candidate], sides: tuple[str, 
 
 def _row_of_both_years(scored: list[Candidate], best: Candidate, years: list[int]) -> Candidate | None:
     """A comparison of two years inside one report is answered by the table row that has a
-    column for each ("Bokslut 2023: 94,8 mnkr, ..., Bokslut 2024: 115,2 mnkr"): it states both
+    column for each ("Bokslut 2023: 12,0 mnkr, ..., Bokslut 2024: 13,5 mnkr"): it states both
     sides, where two sentences would each state one or neither. The best such row that covers
     the question as much as `_two_statements` asks of its statements; None when there is none."""
     asked = set(years)

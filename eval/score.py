@@ -243,7 +243,8 @@ def _table_cells(passage: str) -> list[tuple[str, str | None]]:
         return []
     header = lines[at].split(CELL_SEP)
     table_unit = unit_of(" ".join(lines[:at])) or unit_of(header[0])
-    return [(cell, unit_of(header[col]) if col < len(header) and unit_of(header[col]) else table_unit)
+    units = [unit_of(name) or table_unit for name in header]
+    return [(cell, units[col] if col < len(units) else table_unit)
             for line in lines[at + 1:] for col, cell in enumerate(line.split(CELL_SEP))]
 
 
