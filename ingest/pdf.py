@@ -158,7 +158,7 @@ def _text_lines(chars: list[dict[str, Any]], width: float, tables: list[PageTabl
         used: set[int] = set()
         for found in find_unruled(raws):
             # cleaned as a ruled table's cells are (a note-number column is left out of the values)
-            tables.append(PageTable(rows=clean_table(found.rows), top=found.top, bottom=found.bottom))
+            tables.append(PageTable(rows=clean_table(found.rows, columns_by_position=True), top=found.top, bottom=found.bottom))
             used.update(found.lines)
         tables.sort(key=lambda t: t.top)
         return [line for i, raw in enumerate(raws) if i not in used and (line := _line(raw)) is not None]

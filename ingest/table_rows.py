@@ -14,15 +14,22 @@ once, at ingest, from the layout of the grid alone, so nothing downstream re-par
   column's header path is its header cells top to bottom, joined by " > ".
 - **Group rows** are body rows with a label and no values at all: they head the rows after
   them. A group row directly after another one nests inside it. The group ends at a total row
-  that closes it ("Summa ...", "Totalt", "Total ..." - kept inside the group, as printed; a group
-  row right after it opens the closed group's sibling, inside the same outer group), at the next
-  group row (which replaces it, unless the group has held groups of its own: then it is a
-  section, "TILLGÅNGAR" over "Anläggningstillgångar" and "Omsättningstillgångar"), or, when its first row was marked as a member by a
-  leading dash or bullet ("- Ekonomi"), at the first row without that mark. A label-only row
-  heads nothing when no row with values comes within `_MAX_DEPTH` rows after it: a table whose
-  value column holds symbols or colours (a list of assignments with a traffic light each) is a
-  list of rows, not one row nested in the one before, dozens deep (near the table's end, where
-  the next page may continue the group, a table that has values elsewhere keeps the group).
+  that closes it (a bare "Summa" or "Totalt" inside it, as printed; a total that names an open
+  group, "Summa 12:1" or "Summa kassa och bank", closes that group and sits beside it, except
+  that a table's outermost group keeps its total; a group row right after a total opens the
+  closed group's sibling), at the next group row (which replaces it, unless the group has held
+  groups of its own: then it is a section, "TILLGÅNGAR" over "Anläggningstillgångar" and
+  "Omsättningstillgångar"), or, when its first row was marked as a member by a leading dash or
+  bullet ("- Ekonomi"), at the first row without that mark. A label-only row heads nothing when
+  no row with values comes within `_MAX_DEPTH` rows after it: a table whose value column holds
+  symbols or colours (a list of assignments with a traffic light each) is a list of rows, not
+  one row nested in the one before, dozens deep (near the table's end, where the next page may
+  continue the group, a table that has values elsewhere keeps the group).
+- **Typography and numbering outrank order**: in a table that mixes both, a heading in capitals
+  ("DRIFT") holds the groups in small letters after it, and a row in capitals with figures
+  ("KASSAFLÖDE FRÅN DRIFT", "SUMMA TILLGÅNGAR") closes the sections; labels that start with
+  outline numbers nest by them ("12:1:1" inside "12:1", "12:2" beside it). A footnote mark after
+  a label ("... ramanslag) 5)") is no part of it.
 Rows carry the cells exactly as printed; figures are parsed by the chunker, which knows the
 units of the columns.
 """
@@ -49,6 +56,8 @@ class _Group:
     dashed: bool = False  # its members are marked by a leading dash or bullet
     members: int = 0
     sections: bool = False  # it has held a group of its own: a section ("TILLGÅNGAR") of groups
+    rank: int = 1  # 2 for a heading in capitals (see `_capitals_rank`)
+    number: tuple[str, ...] = ()  # its outline number ("12", "1") when it has one
 
 
 @dataclass(frozen=True)
@@ -132,31 +141,49 @@ def structure(rows: list[list[str]]) -> TableStructure:
     while count < len(rows) - 1 and any(figures_follow[count + 1:]) and _is_header_row(rows[count], rows[count - 1]):
         count += 1
     columns = _header_paths(rows[:count], width)
+    body = [[_without_footnote_mark(row[0].strip()) if row else "", *row[1:]] for row in rows[count:]]
+    ranked = _capitals_rank([row[0] for row in body])
     groups: list[_Group] = []  # outermost first
     paths: list[list[str]] = []
     closed = False  # the row before closed a group with its total
-    body = rows[count:]
     valued = [any(c.strip() for c in row[1:]) for row in body]
     for index, row in enumerate(body):
-        label = row[0].strip() if row else ""
+        label = row[0]
         values = [c for c in row[1:] if c.strip()]
+        rank = ranked(label)
+        number = _outline_number(label)
+        while groups and groups[-1].rank < rank:
+            groups.pop()  # a heading in capitals is not inside one in small letters
+        while number and groups and groups[-1].number and not _inside(number, groups[-1].number):
+            groups.pop()  # "12:2" is beside "12:1", not inside it
         ahead = valued[index + 1:index + 1 + _MAX_DEPTH]
         # near the end a group row may head rows the next page continues: a table with values keeps it
         if label and not values and (any(ahead) or (len(ahead) < _MAX_DEPTH and any(valued))):
-            if groups and groups[-1].members and not closed and not groups[-1].sections:
+            top = groups[-1] if groups else None
+            if (top and top.members and not closed and not top.sections and top.rank == rank
+                    and not (number and top.number)):
                 groups.pop()  # a group row after the rows of a group: the next group beside it
             closed = False  # after a total, the group it closed is gone: the next one is its sibling
             if groups:
                 groups[-1].sections = True
             paths.append([g.label for g in groups] + [label])
-            groups.append(_Group(label))
+            groups.append(_Group(label, rank=rank, number=number))
             continue
         closed = False
+        if rank > 1 and values:
+            groups.clear()  # a row in capitals with figures ("SUMMA TILLGÅNGAR") closes the sections
         member = bool(_MEMBER_RE.match(label))
         if groups and groups[-1].members == 0:
             groups[-1].dashed = member  # the first row says how members are marked
         elif groups and groups[-1].dashed and not member:
             groups.pop()  # the dashed members have ended
+        named = _closes(label, groups)
+        if named is not None:
+            # "Summa 12:1" closes "12:1" and sits beside it; a table's outermost group keeps its total
+            paths.append([g.label for g in groups[:max(named, 1)]] + [label])
+            del groups[named:]
+            closed = True
+            continue
         if groups:
             groups[-1].members += 1
         paths.append([g.label for g in groups] + ([label] if label else []))
@@ -164,3 +191,66 @@ def structure(rows: list[list[str]]) -> TableStructure:
             groups.pop()  # the total closes its group
             closed = True
     return TableStructure(count, columns, paths, [g.label for g in groups])
+
+
+_CAPITALS_MIN_LETTERS = 5  # "TILLGÅNGAR", "DRIFT"; shorter words in capitals are abbreviations ("LSS", "IT")
+_FOOTNOTE_TAIL_RE = re.compile(r"\s+\d{1,2}\)$")
+_OUTLINE_RE = re.compile(r"^(\d{1,4}(?:[:.]\d{1,3})*)(?:\s+ap\.?\s*(\d{1,3}))?(?=\s|$)")
+
+
+def _is_capitals(label: str) -> bool:
+    """Set in capitals: its first word of `_CAPITALS_MIN_LETTERS` letters or more is
+    ("UTGIFTSOMRÅDE 8 Invandrare och flyktingar", "12 MIGRATION", "SUMMA TILLGÅNGAR")."""
+    word = next((w for w in label.split() if sum(c.isalpha() for c in w) >= _CAPITALS_MIN_LETTERS), "")
+    return bool(word) and all(c.isupper() for c in word if c.isalpha())
+
+
+def _capitals_rank(labels: list[str]):
+    """Rank of a label as a heading: a label set in capitals outranks one in small letters
+    ("DRIFT" holds "Finansiering av drift:" and its rows), but only in a table that mixes
+    both; in a table set all in capitals (or none) the case says nothing."""
+    capitals = [_is_capitals(label) for label in labels if label]
+    mixed = any(capitals) and not all(capitals)
+    return lambda label: 2 if mixed and _is_capitals(label) else 1
+
+
+def _without_footnote_mark(label: str) -> str:
+    """"Anslagssparande (samtliga ramanslag) 5)" is the label and footnote 5's mark: a trailing
+    "N)" whose label has no open bracket for it to close. The footnote itself is read as text
+    where it is printed, below the table."""
+    match = _FOOTNOTE_TAIL_RE.search(label)
+    if match and label[:match.start()].count("(") == label[:match.start()].count(")"):
+        return label[:match.start()]
+    return label
+
+
+def _outline_number(label: str) -> tuple[str, ...]:
+    """The outline number a label starts with ("12:1:1", "12.1", "12:1 ap 3" = 12, 1, 3), which
+    says which row holds which more surely than the layout does; () when it has none."""
+    match = _OUTLINE_RE.match(label)
+    if not match:
+        return ()
+    parts = tuple(re.split(r"[:.]", match.group(1)))
+    return parts + ((match.group(2),) if match.group(2) else ())
+
+
+def _inside(number: tuple[str, ...], group: tuple[str, ...]) -> bool:
+    return len(number) > len(group) and number[:len(group)] == group
+
+
+def _closes(label: str, groups: list[_Group]) -> int | None:
+    """Index of the open group a total names ("Summa 12:1", "Summa kassa och bank",
+    "Summa utgiftsområde 8" for "UTGIFTSOMRÅDE 8 Invandrare och flyktingar"), innermost first;
+    None for a total that names none ("Summa", "Totalt": it closes the group it ends)."""
+    match = _TOTAL_RE.match(label)
+    if not match:
+        return None
+    name = " ".join(label[match.end():].split()).casefold()
+    if not name:
+        return None
+    for index in range(len(groups) - 1, -1, -1):
+        group = " ".join(groups[index].label.split()).casefold().rstrip(":")
+        if group == name or (group.startswith(name) and not group[len(name)].isalnum()
+                             and group[len(name)] not in ":."):
+            return index
+    return None

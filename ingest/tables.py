@@ -16,8 +16,12 @@ from granska.ingest.clean import join_wrapped, normalise_spaces
 Cell = str | None
 
 
-def clean_table(raw: list[list[Cell]]) -> list[list[str]]:
-    """Return the logical rows of a raw cell grid (header row first); [] when nothing is left."""
+def clean_table(raw: list[list[Cell]], columns_by_position: bool = False) -> list[list[str]]:
+    """Return the logical rows of a raw cell grid (header row first); [] when nothing is left.
+
+    `columns_by_position`: the grid's columns were found from the figures' right edges
+    (ingest/unruled.py), so no printed column is split in two and no columns are merged: an
+    items column beside its subtotals column agrees with it wherever both are filled."""
     # Empty grid rows (a thin spacer band under a header) go first, so a wrapped header cell's
     # second line folds into the header row, not into the spacer.
     rows = _merge_continuation_rows([list(row) for row in raw if row and any(row)])
@@ -28,7 +32,9 @@ def clean_table(raw: list[list[Cell]]) -> list[list[str]]:
     width = max(len(row) for row in grid)
     grid = [row + [""] * (width - len(row)) for row in grid]
     keep = [col for col in range(width) if any(row[col] for row in grid) and not _note_column(grid, col)]
-    grid = _merge_duplicate_columns([[row[col] for col in keep] for row in grid])
+    grid = [[row[col] for col in keep] for row in grid]
+    if not columns_by_position:
+        grid = _merge_duplicate_columns(grid)
     if len(grid[0]) > 2 and _unheaded_note_column(grid):
         grid = [[row[0], *row[2:]] for row in grid]
     return grid

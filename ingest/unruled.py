@@ -29,6 +29,9 @@ from typing import Any
 _FIGURE_RE = re.compile(r"^[+\-−–]?\s?\d[\d \u00a0]*(?:,\d+)?\s?%?$|^[-–—]$")
 _YEAR_RE = re.compile(r"^(?:19|20)\d\d$")  # a column header ("2024"), not a figure
 _NOTE_LINE_RE = re.compile(r"^(?:\d{1,2}\)|\*+)\s")  # a footnote starts with its mark: "1) Jämförelsetalen ..."
+# A reference to a note, set on a line of its own under the figure it annotates ("(not 35)") or
+# beside the label ("5)"): not a label line, not a cell. The note itself is text further on.
+_NOTE_REF_RE = re.compile(r"^(?:\((?:not|note)\s*\d{1,3}[a-z]?\)|\d{1,2}\))$", re.IGNORECASE)
 # A short number inside a label is the item's number, set apart by a tab ("12:1 ap  3  IT-verksamhet",
 # "UTGIFTSOMRÅDE  8  Invandrare"): part of the label. A figure before the label's words is not.
 _ITEM_NUMBER_RE = re.compile(r"^\d{1,2}$")
@@ -155,6 +158,10 @@ def find_tables(raws: list[dict[str, Any]]) -> list[UnruledTable]:
             continue
         members, j, labels_in_a_row = [i], i + 1, 0
         while j < len(lines):
+            if _is_note_line(lines[j]):
+                members.append(j)
+                j += 1
+                continue
             # inside a run, a row with one empty cell has one figure ("Övriga intäkter ... 57")
             if _figures_after_label(lines[j], least=1) is not None and lines[j][0].text and not _is_figure(lines[j][0].text):
                 members.append(j)
@@ -195,7 +202,10 @@ def _table(raws, lines: list[list[Span]], members: list[int], tolerance: float) 
         # mark (a footnote and the page number), and the label lines before it
         members = members[:-1]
     rows: list[list[str]] = []
+    lefts = list(columns)  # each column's left edge: where its widest figure starts
     for m in members:
+        if _is_note_line(lines[m]):
+            continue
         split = _figures_after_label(lines[m], least=1)
         label_spans, figures = split if split else (lines[m], [])
         cells = [""] * len(columns)
@@ -204,6 +214,7 @@ def _table(raws, lines: list[list[Span]], members: list[int], tolerance: float) 
             if col is None or cells[col]:
                 return None  # a figure off the columns, or two in one: not this kind of table
             cells[col] = span.text
+            lefts[col] = min(lefts[col], span.x0)
         rows.append([" ".join(s.text for s in label_spans), *cells])
     rows = _join_wrapped_labels(rows)
     first = start = members[0]
@@ -213,28 +224,55 @@ def _table(raws, lines: list[list[Span]], members: list[int], tolerance: float) 
         first -= 1  # a group heading right above the first row ("Verksamhetens intäkter")
         members = [first, *members]
         rows.insert(0, heading)
-    header = []
-    while first > 0 and len(header) < _MAX_HEADER_LINES:
+    header: list[list[str]] = []
+    leaning: list[tuple[int, int, int]] = []  # (header line from the bottom, its column, the headerless neighbour)
+    prose = False
+    while not prose and first > 0 and len(header) < _MAX_HEADER_LINES:
         above = lines[first - 1]
         if not above or raws[first]["top"] - raws[first - 1]["bottom"] > 1.5 * tolerance:
             break
         cells = [""] * len(columns)
         label = []
+        line_leaning = []
         for span in _header_spans(above, columns, tolerance):
             col = _nearest(columns, span.x1, tolerance)
-            if col is None:
-                col = _nearest(columns, (span.x0 + span.x1) / 2, 4 * tolerance) if span.x0 > columns[0] - 8 * tolerance else None
+            centre = (span.x0 + span.x1) / 2
+            by_centre = col is None
+            if by_centre:
+                col = _nearest(columns, centre, 4 * tolerance) if span.x0 > columns[0] - 8 * tolerance else None
+            own_centre = (lefts[col] + columns[col]) / 2 if col is not None else 0.0
+            if (col is not None and col + 1 < len(columns) and span.x1 > columns[col] + tolerance / 2
+                    and centre > (own_centre + columns[col]) / 2):
+                line_leaning.append((col, col + 1))
+            elif col is not None and by_centre and centre < lefts[col] and col > 0:
+                line_leaning.append((col, col - 1))
             if col is None:
                 if cells != [""] * len(columns):
-                    return _done(raws, header, rows, members, first)  # words left of filled cells: prose
+                    prose = True  # words left of filled cells: prose
+                    break
                 label.append(span.text)
                 continue
             cells[col] = f"{cells[col]} {span.text}".strip()
-        if all(not c for c in cells) or any(_is_figure(c) for c in cells if c):
+        if prose or all(not c for c in cells) or any(_is_figure(c) for c in cells if c):
             break
         header.insert(0, [" ".join(label), *cells])
+        leaning += [(len(header) - 1, col, other) for col, other in line_leaning]
         first -= 1
+    _spread_spanning(header, leaning)
     return _done(raws, header, rows, members, first)
+
+
+def _spread_spanning(header: list[list[str]], leaning: list[tuple[int, int, int]]) -> None:
+    """A header centred over two columns ("Bå 2003" over the items' column and the subtotals'
+    column beside it) leans out of the column it is nearest to, towards a column with no header
+    of its own: it heads both. It leans right when it ends past its column's right edge and its
+    middle is in the right half of the column (a header right-aligned with its column ends at
+    the edge, one centred over it has its middle in the middle); one placed by its middle alone
+    leans left when its middle is left of the column's figures."""
+    for from_bottom, col, other in leaning:
+        level = len(header) - 1 - from_bottom
+        if not any(line[1 + other] for line in header):
+            header[level][1 + other] = header[level][1 + col]
 
 
 def _header_spans(line: list[Span], columns: list[float], tolerance: float) -> list[Span]:
@@ -273,22 +311,26 @@ def _group_heading(line: list[Span], columns: list[float], tolerance: float) -> 
     return [" ".join(s.text for s in label), *cells]
 
 
+def _is_note_line(line: list[Span]) -> bool:
+    return bool(line) and all(_NOTE_REF_RE.match(span.text) for span in line)
+
+
 def _join_wrapped_labels(rows: list[list[str]]) -> list[list[str]]:
     """A row label too long for its column wraps: the line that continues it starts in lower case
     ("... intäkter som inte" over "disponeras av myndigheten", or a bracketed qualifier: "(Ram)"),
     and the figures stand on its first or its last line. A group heading starts with a capital. So a line without figures
-    whose next row's label starts in lower case begins that row's label, and one that starts in
-    lower case itself ends the label of the row above."""
+    whose next row's label starts in lower case (or with a bracket) begins that row's label, and
+    one that starts in lower case itself ends the label of the row (or group heading) above."""
     out: list[list[str]] = []
     for row in rows:
         label, values = row[0], row[1:]
-        if not any(values) and (label[:1].islower() or label[:1] == "(") and out and any(out[-1][1:]):
+        if not any(values) and out and (label[:1].islower() or (label[:1] == "(" and any(out[-1][1:]))):
             out[-1] = [f"{out[-1][0]} {label}", *out[-1][1:]]
             continue
         out.append(row)
     merged: list[list[str]] = []
     for row in out:
-        if merged and not any(merged[-1][1:]) and any(row[1:]) and row[0][:1].islower():
+        if merged and not any(merged[-1][1:]) and any(row[1:]) and (row[0][:1].islower() or row[0][:1] == "("):
             merged[-1] = [f"{merged[-1][0]} {row[0]}", *row[1:]]
             continue
         merged.append(row)

@@ -37,10 +37,15 @@ FLOORS: dict[str, float] = {
     "kungsbacka-delarsrapport-2024-08": 26 / 48,  # stacked headers collapsed into one cell: only the unambiguous ones read
     "kungsbacka-delarsrapport-miljo-halsoskydd-2024-08": 23 / 23,
     "kungsbacka-sarredovisning-teknik-2024": 29 / 31,
-    "migrationsverket-arsredovisning-2001": 22 / 49,  # unruled tables between two rules
-    "migrationsverket-arsredovisning-2003": 23 / 53,
-    "migrationsverket-arsredovisning-2007": 34 / 69,  # landscape pages turned upright (appropriation account)
+    "migrationsverket-arsredovisning-2001": 40 / 49,  # unruled tables between two rules
+    "migrationsverket-arsredovisning-2003": 40 / 53,
+    "migrationsverket-arsredovisning-2007": 46 / 69,  # landscape pages turned upright (appropriation account)
 }
+
+
+# A header that spans two columns heads both; the golden file, a JSON object, can name a key once,
+# so the second column is written "Bå 2003 (2)".
+_SAME_HEADER_AGAIN = re.compile(r" \(\d\)$")
 
 
 def norm(text: str) -> str:
@@ -72,7 +77,7 @@ def check(golden: dict, chunks: list[Chunk]) -> dict[str, bool]:
     """found / label path / headers / cells of one golden row."""
     label = norm(golden["label_path"][-1])
     cells = [norm(v) for v in golden["cells"].values()]
-    headers = [norm(h) for h in golden["cells"]]
+    headers = [_SAME_HEADER_AGAIN.sub("", norm(h)) for h in golden["cells"]]
     same_label = [r for r in _candidates(chunks, golden["page"]) if r.label_path and norm(r.label_path[-1]) == label]
     if not same_label:
         return {"found": False, "label_path": False, "headers": False, "cells": False}

@@ -55,9 +55,71 @@ def test_nested_groups_of_a_balance_sheet() -> None:
     ]
     paths = structure(rows).label_paths
     assert paths[2] == ["TILLGÅNGAR", "Anläggningstillgångar", "Maskiner och inventarier"]
+    assert paths[3] == ["TILLGÅNGAR", "Summa anläggningstillgångar"]  # beside the group it sums
     assert paths[5] == ["TILLGÅNGAR", "Omsättningstillgångar", "Kassa och bank"]
-    assert paths[7] == ["TILLGÅNGAR", "SUMMA TILLGÅNGAR"]
+    assert paths[7] == ["SUMMA TILLGÅNGAR"]  # a total in capitals closes the section
     assert paths[9] == ["EGET KAPITAL OCH SKULDER", "Eget kapital"]
+
+
+def test_a_heading_in_capitals_holds_the_groups_in_small_letters_under_it() -> None:
+    rows = [
+        ["Belopp", "2024", "2023"],
+        ["DRIFT", "", ""],
+        ["Kostnader", "-2 039", "-1 870"],
+        ["Finansiering av drift", "", ""],
+        ["Intäkter av anslag", "2 019", "1 882"],
+        ["Finansiering från staten:", "", ""],
+        ["Anslagsmedel", "1 490", "1 240"],
+        ["KASSAFLÖDE FRÅN DRIFT", "19", "41"],
+        ["INVESTERINGAR", "", ""],
+        ["Lån", "39", "19"],
+    ]
+    assert structure(rows).label_paths == [
+        ["DRIFT"], ["DRIFT", "Kostnader"], ["DRIFT", "Finansiering av drift"],
+        ["DRIFT", "Finansiering av drift", "Intäkter av anslag"], ["DRIFT", "Finansiering från staten:"],
+        ["DRIFT", "Finansiering från staten:", "Anslagsmedel"], ["KASSAFLÖDE FRÅN DRIFT"],
+        ["INVESTERINGAR"], ["INVESTERINGAR", "Lån"],
+    ]
+
+
+def test_capitals_say_nothing_in_a_table_set_all_in_capitals() -> None:
+    rows = [["", "2024"], ["INTÄKTER", ""], ["AVGIFTER", "12"], ["BIDRAG", "3"], ["SUMMA", "15"]]
+    assert structure(rows).label_paths == [["INTÄKTER"], ["INTÄKTER", "AVGIFTER"], ["INTÄKTER", "BIDRAG"],
+                                           ["INTÄKTER", "SUMMA"]]
+
+
+def test_outline_numbers_say_which_row_holds_which() -> None:
+    rows = [
+        ["Anslag", "Utfall"],
+        ["UTGIFTSOMRÅDE 8 Migration", ""],
+        ["12 MIGRATION", ""],
+        ["12:1 Myndigheten (ram)", ""],
+        ["12:1 ap.1 Förvaltning (ram)", "100"],
+        ["12:1 ap 2 Prövning (ram)", "50"],
+        ["Summa 12:1", "150"],
+        ["12:2 Ersättningar (ram)", "70"],
+        ["12:3 Åtgärder (ram)", ""],
+        ["12:3:4 Återvandring (ram)", "5"],
+        ["12:4 Biträde (ram)", "9"],
+        ["Summa utgiftsområde 8", "234"],
+    ]
+    top = ["UTGIFTSOMRÅDE 8 Migration", "12 MIGRATION"]
+    assert structure(rows).label_paths[3:] == [
+        [*top, "12:1 Myndigheten (ram)", "12:1 ap.1 Förvaltning (ram)"],
+        [*top, "12:1 Myndigheten (ram)", "12:1 ap 2 Prövning (ram)"],
+        [*top, "Summa 12:1"],  # beside the group it names
+        [*top, "12:2 Ersättningar (ram)"],  # "12:2" is beside "12:1", not inside it
+        [*top, "12:3 Åtgärder (ram)"],
+        [*top, "12:3 Åtgärder (ram)", "12:3:4 Återvandring (ram)"],
+        [*top, "12:4 Biträde (ram)"],
+        ["UTGIFTSOMRÅDE 8 Migration", "Summa utgiftsområde 8"],  # the outermost group keeps its total
+    ]
+
+
+def test_a_footnote_mark_after_a_label_is_not_part_of_it() -> None:
+    rows = [["", "2006", "2007"], ["Anslagssparande (samtliga ramanslag) 5)", "85", "91"],
+            ["Kostnader (not 5)", "1", "2"]]
+    assert structure(rows).label_paths == [["Anslagssparande (samtliga ramanslag)"], ["Kostnader (not 5)"]]
 
 
 def test_dashed_members_end_at_the_first_row_without_a_dash() -> None:

@@ -78,3 +78,31 @@ def test_a_landscape_table_on_a_portrait_page_is_read_upright_with_its_wrapped_h
     assert halls.headers == ["Ingående överföringsbelopp", "Årets tilldelning enligt regleringsbrev", "Indragning",
                              "Totalt disponibelt belopp", "Utgående överföringsbelopp"]
     assert halls.cells == ["-300", "9 500", "-120", "9 080", "410"]
+
+
+FINANCING = Path(__file__).parent / "fixtures" / "alunda-unruled-financing.pdf"
+
+
+def test_a_financing_analysis_with_a_year_over_two_columns_and_notes_under_its_figures() -> None:
+    """tests/ingest/fixtures/make_unruled_financing.py: each year heads the items' column and
+    the subtotals' column beside it (neither is merged into the other, though they agree where
+    both are filled), a "(not 7)" under a figure is no part of any label, and capitals head the
+    groups in small letters."""
+    doc = read_document(FINANCING)
+    financing, appropriations = [b for b in doc.blocks if b.kind == "table"]
+    assert financing.rows[0] == ["", "Bå 2024", "Bå 2024", "Bå 2023", "Bå 2023"]
+    assert ["Kostnader", "-1 204 117", "-1 204 117", "-1 101 950", "-1 101 950"] in financing.rows
+    assert ["Intäkter av avgifter", "6 215", "", "5 873", ""] in financing.rows
+    assert ["KASSAFLÖDE FRÅN DRIFT", "", "-21 866", "", "-7 112"] in financing.rows
+    assert not any("not 7" in row[0] for row in financing.rows)
+    chunks = chunk_document(doc, infer_metadata(doc), doc_id="0" * 64, document=FINANCING.name)
+    rows = {r.label_path[-1]: r for c in chunks for r in c.rows}
+    assert rows["Intäkter av bidrag"].label_path == ["DRIFT", "Finansiering av drift", "Intäkter av bidrag"]
+    assert rows["Intäkter av bidrag"].headers == ["Bå 2024", "Bå 2024", "Bå 2023", "Bå 2023"]
+    assert rows["KASSAFLÖDE FRÅN DRIFT"].label_path == ["KASSAFLÖDE FRÅN DRIFT"]
+    assert rows["Lån i Riksgäldskontoret"].label_path == ["INVESTERINGAR", "Lån i Riksgäldskontoret"]
+    # a label wrapped onto a line in small letters, and a bracketed qualifier on the figures' line
+    top = ["UTGIFTSOMRÅDE 8 Migration", "3 MIGRATIONSPOLITIK"]
+    assert rows["3:2 Ersättningar till kommuner för åtgärder för nyanlända (ram)"].label_path[:-1] == top
+    assert rows["3:9 Överföringskostnader (ram) (Äldre anslag från Bå 2019)"].cells == ["144", "", "-144", ""]
+    assert rows["Summa 3 Migrationspolitik"].label_path == ["UTGIFTSOMRÅDE 8 Migration", "Summa 3 Migrationspolitik"]
