@@ -6,7 +6,8 @@ figure without its unit cannot be compared, converted or checked, so ingest look
 (kr, tkr, mnkr) under which several of the table's numbers are exactly the prose's rounded
 amounts. Only a clear result counts: at least `MIN_MATCHES` different prose amounts of two or
 more significant digits explained ("2 miljoner kronor" is near too many numbers to tell), one of
-them on the table's own page, and no other scale explaining any. The caption then says the unit
+them on the table's own page or the next (a table's commentary often follows it over the page
+break), and no other scale explaining any. The caption then says the unit
 was inferred, so a reader knows it was not printed.
 """
 
@@ -45,11 +46,12 @@ def infer_table_unit(block: Block, prose: list[tuple[Figure, int]]) -> str | Non
         for cell in row[1:]
         if (f := parse_figure(cell or "")) is not None and f.unit == "" and f.value
     }
-    amounts: dict[float, int] = {}  # distinct specific amounts -> a page that states it (the table's own if any)
+    near = (block.page, block.page + 1)  # the table's page, and the next, where its commentary may be
+    amounts: dict[float, int] = {}  # distinct specific amounts -> a page that states it (a near one if any)
     for figure, page in prose:
         if figure.unit == "kr" and _significant_digits(figure) >= 2:
             key = abs(figure.value)
-            if amounts.get(key) != block.page:
+            if amounts.get(key) not in near:
                 amounts[key] = page
     explained: dict[str, list[int]] = {}
     for unit, scale in SCALES.items():
@@ -59,7 +61,7 @@ def infer_table_unit(block: Block, prose: list[tuple[Figure, int]]) -> str | Non
         ]
     best = max(explained, key=lambda unit: len(explained[unit]))
     clear = all(not pages for unit, pages in explained.items() if unit != best)
-    if len(explained[best]) >= MIN_MATCHES and block.page in explained[best] and clear:
+    if len(explained[best]) >= MIN_MATCHES and any(page in explained[best] for page in near) and clear:
         return best
     return None
 

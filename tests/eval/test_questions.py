@@ -49,9 +49,9 @@ def pdf_pages(path: Path) -> tuple[str, ...]:
 
 
 def question_sets() -> list[tuple[str, Path, Path]]:
-    sets = [("dev", QUESTIONS / "dev.jsonl", SAMPLE)]
+    sets = [("dev", QUESTIONS / "dev.jsonl", SAMPLE), ("sample2", QUESTIONS / "sample2.jsonl", SAMPLE)]
     if REAL.is_dir():
-        sets.append(("real", QUESTIONS / "real.jsonl", REAL))
+        sets += [("real", QUESTIONS / "real.jsonl", REAL), ("goteborg2", QUESTIONS / "goteborg2.jsonl", REAL)]
     return sets
 
 

@@ -30,5 +30,10 @@ def test_prose_that_rounds_the_table_gives_its_unit():
 def test_vague_or_distant_amounts_are_not_enough():
     assert infer_table_unit(TABLE, prose("Ett överskott på 1 miljon kronor och 2 miljoner kronor.")) is None
     far = prose("Underskottet är -55,7 miljoner kronor och överskottet 1,3 miljoner kronor.", page=9)
-    assert infer_table_unit(TABLE, far) is None  # none of them on the table's own page
+    assert infer_table_unit(TABLE, far) is None  # none of them on the table's own page or the next
+
+
+def test_the_commentary_on_the_page_after_the_table_counts():
+    after = prose("Underskottet är -55,7 miljoner kronor och överskottet 1,3 miljoner kronor.", page=4)
+    assert infer_table_unit(TABLE, after) == "tkr"
     assert infer_table_unit(TABLE, prose("Sjukfrånvaron var 5,5 % och 1 263 ärenden kom in.")) is None
