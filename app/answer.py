@@ -967,17 +967,25 @@ def _list_intro(scored: list[Candidate], item: Candidate) -> Candidate | None:
     return intro
 
 
+_LIST_LOOKAHEAD = 2  # sentences between a heading or statement and the intro of the list it leads to
+
+
 def _items_after(scored: list[Candidate], best: Candidate) -> list[Candidate]:
-    """A bullet run right after `best`, or after the list intro that follows it."""
+    """A bullet run right after `best`, or after the list intro that follows it within the next
+    `_LIST_LOOKAHEAD` sentences of its passage (a heading, a sentence on the cost, then "Ingående
+    delar i arbetet avser:" and the items)."""
     if best.kind != "sentence":
         return []
     items = _following_items(scored, best)
     if items:
         return items
-    nxt = next((c for c in scored if c.chunk.id == best.chunk.id and c.seq == best.seq + 1), None)
-    if nxt is not None and _INTRODUCES_LIST.search(nxt.text):
-        following = _following_items(scored, nxt)
-        return [nxt] + following if following else []
+    for step in range(1, _LIST_LOOKAHEAD + 1):
+        nxt = next((c for c in scored if c.chunk.id == best.chunk.id and c.seq == best.seq + step), None)
+        if nxt is None or nxt.bullet:
+            return []
+        if _INTRODUCES_LIST.search(nxt.text):
+            following = _following_items(scored, nxt)
+            return [nxt] + following if following else []
     return []
 
 

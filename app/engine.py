@@ -252,10 +252,19 @@ class Engine:
     @staticmethod
     def _scored(view: _View, question: str, query: Query, scope, hits: list[Hit]) -> list[Candidate]:
         scored = score_candidates(candidates_from(hits), query, view.state.lexical)
-        if scope.required_words:
-            scored = [c for c in scored if any(_says(c.text, w) for w in scope.required_words)]
-        if scope.required_all:
-            scored = [c for c in scored if all(_says(c.text, w) for w in scope.required_all)]
+        if scope.required_words or scope.required_all:
+            # Only a statement that says the period (or place) told from another report may
+            # answer; the rest of its passage (the list it introduces, the cause after it) stays
+            # at hand to complete the answer, with no coverage of its own to answer alone.
+            def stating(c) -> bool:
+                return ((not scope.required_words or any(_says(c.text, w) for w in scope.required_words))
+                        and all(_says(c.text, w) for w in scope.required_all))
+
+            answering = {c.chunk.id for c in scored if stating(c)}
+            for c in scored:
+                if not stating(c):
+                    c.coverage = 0.0
+            scored = [c for c in scored if c.chunk.id in answering]
         return demote_unnamed(scored, question)
 
     @staticmethod

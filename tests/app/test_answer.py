@@ -513,3 +513,38 @@ def test_a_comparison_of_two_years_is_answered_by_the_row_with_a_column_for_each
                    [chunk(0, f"{sentence} Arbetet fortsätter.", section="Ekonomi"), chunk(1, table, section="Ekonomi", kind="table")])
     assert parts == ["Nämnden för Gata och park – Bokslut 2023: -0,8 mnkr, Budget 2024: -1,0 mnkr, "
                      "Delår 2023: -0,7 mnkr, Delår 2024: -0,5 mnkr"]
+
+
+def test_a_heading_leads_through_a_sentence_to_the_list_it_introduces():
+    text = ("Fortsatt arbete med införandet av den nya säkerhetslagen\n"
+            "Arbetet fortsätter under nästa år och kostnaderna beräknas uppgå till ca 12 miljoner kronor. "
+            "Ingående delar i arbetet avser:\n• Centraliserad logghantering\n• Skydd mot skadlig kod\n• Förstärkt skalskydd")
+    parts = answer("Vilka delar ingår i det fortsatta arbetet med säkerhetslagen?", [chunk(0, text, "Budget")])
+    assert parts is not None and parts[0].startswith("Fortsatt arbete")
+    assert parts[-3:] == ["Centraliserad logghantering", "Skydd mot skadlig kod", "Förstärkt skalskydd"]
+
+
+def test_a_year_told_from_a_later_report_is_answered_with_the_rest_of_its_passage():
+    """Only a statement that says the year asked about may answer (the scope requires it), but
+    the list it introduces completes the answer though its items never repeat the year."""
+    from types import SimpleNamespace
+
+    from granska.app.engine import Engine
+    from granska.app.scope import Scope
+
+    text = ("Arbetet med den nya säkerhetslagen fortsätter under 2027. Ingående delar i arbetet 2027 avser:\n"
+            "• Centraliserad logghantering\n• Skydd mot skadlig kod\n• Förstärkt skalskydd")
+    other = "Under 2026 har arbetet med säkerhetslagen bedrivits enligt plan."
+    chunks = [chunk(0, text, "Budget"), chunk(1, other, "Uppdrag")]
+    lexical = LexicalIndex.build(chunks + [chunk(100 + i, t) for i, t in enumerate(FILLER)])
+    view = SimpleNamespace(state=SimpleNamespace(lexical=lexical))
+    question = "Vilka delar ingår i arbetet med säkerhetslagen 2027?"
+    query = parse_question(question)
+    scope = Scope([], restricted=True, required_all={"2027"})
+    scored = Engine._scored(view, question, query, scope, [Hit(c, 1.0 / (1 + n)) for n, c in enumerate(chunks)])
+    assert all(c.chunk.id == "c0" for c in scored)  # the passage that never says 2027 is gone
+    assert all(c.coverage == 0.0 for c in scored if "2027" not in c.text)  # items complete, never answer
+    draft = compose(query, scored, multi_document=False, min_coverage=0.3, vocabulary=lexical.doc_freq)
+    assert draft is not None
+    assert [p.candidate.text for p in draft.parts][-3:] == ["Centraliserad logghantering", "Skydd mot skadlig kod",
+                                                             "Förstärkt skalskydd"]
