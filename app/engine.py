@@ -208,13 +208,10 @@ class Engine:
                 draft = compose(query, scored, multi, self.settings.min_coverage, view.state.lexical.doc_freq)
                 if draft is not None:
                     self._flag_contradictions(view, draft)
-                # When passages stating the asked period or place were found but none answers,
-                # what the archive lacks is the measure, not the period or place.
-                lacks_only_measure = bool(scored)
                 answer = self._render(question, draft) if draft else self._refusal(
-                    question, (None if lacks_only_measure else scope.unstated)
-                    or f"{_NO_ANSWER}: rapporterna anger inte det som frågan gäller. {archive_summary(scope.documents)}",
-                    "measure" if lacks_only_measure else scope.missing or "measure",
+                    question, scope.unstated or f"{_NO_ANSWER}: rapporterna anger inte det som frågan gäller. "
+                    f"{archive_summary(scope.documents)}",
+                    scope.missing or "measure",
                 )
                 if self._llm is not None and draft is not None:
                     answer = self._llm_answer(question, answer, hits)
