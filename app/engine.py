@@ -257,9 +257,11 @@ class Engine:
                 return ((not scope.required_words or any(_says(c.text, w) for w in scope.required_words))
                         and all(_says(c.text, w) for w in scope.required_all))
 
-            answering = {c.chunk.id for c in scored if stating(c)}
+            answering: set[str] = set()
             for c in scored:
-                if not stating(c):
+                if stating(c):
+                    answering.add(c.chunk.id)
+                else:
                     c.coverage = 0.0
             scored = [c for c in scored if c.chunk.id in answering]
         return demote_unnamed(scored, question)

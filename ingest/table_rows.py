@@ -56,7 +56,7 @@ class _Group:
     dashed: bool = False  # its members are marked by a leading dash or bullet
     members: int = 0
     sections: bool = False  # it has held a group of its own: a section ("TILLGÅNGAR") of groups
-    rank: int = 1  # 2 for a heading in capitals (see `_capitals_rank`)
+    rank: int = 1  # 2 for a heading in capitals (see `_mixes_capitals`)
     number: tuple[str, ...] = ()  # its outline number ("12", "1") when it has one
 
 
@@ -142,7 +142,7 @@ def structure(rows: list[list[str]]) -> TableStructure:
         count += 1
     columns = _header_paths(rows[:count], width)
     body = [[_without_footnote_mark(row[0].strip()) if row else "", *row[1:]] for row in rows[count:]]
-    ranked = _capitals_rank([row[0] for row in body])
+    by_capitals = _mixes_capitals([row[0] for row in body])
     groups: list[_Group] = []  # outermost first
     paths: list[list[str]] = []
     closed = False  # the row before closed a group with its total
@@ -150,7 +150,7 @@ def structure(rows: list[list[str]]) -> TableStructure:
     for index, row in enumerate(body):
         label = row[0]
         values = [c for c in row[1:] if c.strip()]
-        rank = ranked(label)
+        rank = 2 if by_capitals and _is_capitals(label) else 1
         number = _outline_number(label)
         while groups and groups[-1].rank < rank:
             groups.pop()  # a heading in capitals is not inside one in small letters
@@ -205,13 +205,12 @@ def _is_capitals(label: str) -> bool:
     return bool(word) and all(c.isupper() for c in word if c.isalpha())
 
 
-def _capitals_rank(labels: list[str]):
-    """Rank of a label as a heading: a label set in capitals outranks one in small letters
-    ("DRIFT" holds "Finansiering av drift:" and its rows), but only in a table that mixes
-    both; in a table set all in capitals (or none) the case says nothing."""
+def _mixes_capitals(labels: list[str]) -> bool:
+    """Whether capitals rank a table's headings: a label set in capitals outranks one in small
+    letters ("DRIFT" holds "Finansiering av drift:" and its rows), but only in a table that
+    mixes both; in a table set all in capitals (or none) the case says nothing."""
     capitals = [_is_capitals(label) for label in labels if label]
-    mixed = any(capitals) and not all(capitals)
-    return lambda label: 2 if mixed and _is_capitals(label) else 1
+    return any(capitals) and not all(capitals)
 
 
 def _without_footnote_mark(label: str) -> str:

@@ -225,7 +225,7 @@ def _table(raws, lines: list[list[Span]], members: list[int], tolerance: float) 
         members = [first, *members]
         rows.insert(0, heading)
     header: list[list[str]] = []
-    leaning: list[tuple[int, int, int]] = []  # (header line from the bottom, its column, the headerless neighbour)
+    leaning: list[list[tuple[int, int]]] = []  # per header line: (its column, the headerless neighbour)
     prose = False
     while not prose and first > 0 and len(header) < _MAX_HEADER_LINES:
         above = lines[first - 1]
@@ -240,12 +240,12 @@ def _table(raws, lines: list[list[Span]], members: list[int], tolerance: float) 
             by_centre = col is None
             if by_centre:
                 col = _nearest(columns, centre, 4 * tolerance) if span.x0 > columns[0] - 8 * tolerance else None
-            own_centre = (lefts[col] + columns[col]) / 2 if col is not None else 0.0
-            if (col is not None and col + 1 < len(columns) and span.x1 > columns[col] + tolerance / 2
-                    and centre > (own_centre + columns[col]) / 2):
-                line_leaning.append((col, col + 1))
-            elif col is not None and by_centre and centre < lefts[col] and col > 0:
-                line_leaning.append((col, col - 1))
+            if col is not None:
+                own_centre = (lefts[col] + columns[col]) / 2
+                if col + 1 < len(columns) and span.x1 > columns[col] + tolerance / 2 and centre > (own_centre + columns[col]) / 2:
+                    line_leaning.append((col, col + 1))
+                elif by_centre and centre < lefts[col] and col > 0:
+                    line_leaning.append((col, col - 1))
             if col is None:
                 if cells != [""] * len(columns):
                     prose = True  # words left of filled cells: prose
@@ -256,23 +256,23 @@ def _table(raws, lines: list[list[Span]], members: list[int], tolerance: float) 
         if prose or all(not c for c in cells) or any(_is_figure(c) for c in cells if c):
             break
         header.insert(0, [" ".join(label), *cells])
-        leaning += [(len(header) - 1, col, other) for col, other in line_leaning]
+        leaning.insert(0, line_leaning)
         first -= 1
     _spread_spanning(header, leaning)
     return _done(raws, header, rows, members, first)
 
 
-def _spread_spanning(header: list[list[str]], leaning: list[tuple[int, int, int]]) -> None:
+def _spread_spanning(header: list[list[str]], leaning: list[list[tuple[int, int]]]) -> None:
     """A header centred over two columns ("Bå 2003" over the items' column and the subtotals'
     column beside it) leans out of the column it is nearest to, towards a column with no header
     of its own: it heads both. It leans right when it ends past its column's right edge and its
     middle is in the right half of the column (a header right-aligned with its column ends at
     the edge, one centred over it has its middle in the middle); one placed by its middle alone
     leans left when its middle is left of the column's figures."""
-    for from_bottom, col, other in leaning:
-        level = len(header) - 1 - from_bottom
-        if not any(line[1 + other] for line in header):
-            header[level][1 + other] = header[level][1 + col]
+    for line, pairs in zip(header, leaning, strict=True):
+        for col, other in pairs:
+            if not any(above[1 + other] for above in header):
+                line[1 + other] = line[1 + col]
 
 
 def _header_spans(line: list[Span], columns: list[float], tolerance: float) -> list[Span]:
