@@ -51,3 +51,38 @@ def repeated_keys(edge_texts: Sequence[Sequence[str]], page_count: int) -> set[s
     for texts in edge_texts:
         counts.update({furniture_key(text) for text in texts})
     return {key for key, count in counts.items() if count >= threshold and key}
+
+
+# Furniture lines considered per edge: footers stack up to three lines (report name with the
+# page label "9 (29)", subtitle, office and date), and the label may sit on the innermost one;
+# a running header may be the publisher's line over the report's title line.
+EDGE_LINES = 3
+
+
+def edge_furniture(edges: Sequence[tuple[Sequence[str], Sequence[str]]]) -> list[tuple[int, int, str | None]]:
+    """Per page, how many of its top and of its bottom edge lines are furniture, and its printed
+    page label (None if it shows none).
+
+    `edges` holds, per page, the texts of its outermost lines at the top and at the bottom, each
+    from the edge inwards (at most `EDGE_LINES`). From each edge inwards, a line is furniture
+    while it recurs at that edge on enough pages (`repeated_keys`); the outermost line is also
+    furniture when it is a page number. The first line that is neither ends the furniture, so
+    body text that happens to repeat further in is kept."""
+    top_keys = repeated_keys([top for top, _ in edges], len(edges))
+    bottom_keys = repeated_keys([bottom for _, bottom in edges], len(edges))
+    out = []
+    for top, bottom in edges:
+        label: str | None = None
+        counts = []
+        for texts, keys in ((bottom, bottom_keys), (top, top_keys)):
+            count = 0
+            for index, text in enumerate(texts):
+                found = page_label(text)
+                if furniture_key(text) in keys or (index == 0 and found is not None):
+                    count += 1
+                    label = label or found
+                else:
+                    break
+            counts.append(count)
+        out.append((counts[1], counts[0], label))
+    return out

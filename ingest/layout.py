@@ -12,14 +12,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from granska.ingest.clean import is_bullet, join_lines
-from granska.ingest.furniture import furniture_key, page_label, repeated_keys
+from granska.ingest.furniture import EDGE_LINES, edge_furniture, page_label
 from granska.ingest.structure import TOC_TITLE_RE, BlockBuilder, is_toc_entry, parse_numbered_heading
 from granska.types import ParsedDocument
 
 _EDGE_ZONE = 0.12  # share of the page height, at top and bottom, where furniture can sit
-# Furniture lines considered per edge: footers stack up to three lines (report name with the
-# page label "9 (29)", subtitle, office and date), and the label may sit on the innermost one.
-_EDGE_LINES = 3
 _FURNITURE_KEPT = 12  # distinct running header/footer texts kept for metadata inference
 
 
@@ -82,8 +79,8 @@ def assemble(path: str, pages: list[PageContent], metadata: dict[str, str]) -> P
 
 def _edges(page: PageContent) -> tuple[list[Line], list[Line]]:
     """The outermost lines at the top and at the bottom edge of a page."""
-    top = [line for line in page.lines[:_EDGE_LINES] if line.top < _EDGE_ZONE * page.height]
-    bottom = [line for line in page.lines[-_EDGE_LINES:][::-1] if line.bottom > (1 - _EDGE_ZONE) * page.height]
+    top = [line for line in page.lines[:EDGE_LINES] if line.top < _EDGE_ZONE * page.height]
+    bottom = [line for line in page.lines[-EDGE_LINES:][::-1] if line.bottom > (1 - _EDGE_ZONE) * page.height]
     return top, bottom
 
 
@@ -91,21 +88,13 @@ def _strip_furniture(pages: list[PageContent]) -> tuple[dict[int, str], list[str
     """Remove running headers/footers and page-number lines; return the printed page labels and
     the distinct furniture texts (a running header names the report and its publisher)."""
     edges = [_edges(page) for page in pages]
-    top_keys = repeated_keys([[line.text for line in top] for top, _ in edges], len(pages))
-    bottom_keys = repeated_keys([[line.text for line in bottom] for _, bottom in edges], len(pages))
+    found = edge_furniture([([line.text for line in top], [line.text for line in bottom]) for top, bottom in edges])
     labels: dict[int, str] = {}
     furniture: dict[str, None] = {}
-    for page, (top, bottom) in zip(pages, edges):
-        drop: list[Line] = []
-        for candidates, keys in ((bottom, bottom_keys), (top, top_keys)):
-            for index, line in enumerate(candidates):
-                label = page_label(line.text)
-                if furniture_key(line.text) in keys or (index == 0 and label is not None):
-                    drop.append(line)
-                    if label is not None:
-                        labels.setdefault(page.number, label)
-                else:
-                    break
+    for page, (top, bottom), (n_top, n_bottom, label) in zip(pages, edges, found, strict=True):
+        drop = top[:n_top] + bottom[:n_bottom]
+        if label is not None:
+            labels[page.number] = label
         page.lines = [line for line in page.lines if not any(line is dropped for dropped in drop)]
         furniture.update((line.text, None) for line in drop if page_label(line.text) is None)
     return labels, list(furniture)[:_FURNITURE_KEPT]

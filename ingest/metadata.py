@@ -523,6 +523,11 @@ def _period(src: _Sources, report_type: str) -> tuple[int, int, bool, Provenance
     month, year = _month_and_year(_window(src))
     if year is None:
         month, year = _month_and_year(src.title)
+    if year is None:
+        # A title page whose title is also the running header ("Delårsrapport augusti 2024" on
+        # every page) loses it to the furniture; the header still states the period.
+        month, year = _month_and_year(src.furniture)
+        where = Provenance("sidhuvud/sidfot", HIGH)
     for text in (src.meta_title, src.meta_subject):
         if year is not None and month is not None:
             break

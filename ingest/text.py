@@ -14,7 +14,7 @@ from pathlib import Path
 
 from granska.ingest.clean import is_bullet, join_lines, join_wrapped, normalise_bullet, normalise_spaces
 from granska.ingest.errors import IngestError
-from granska.ingest.furniture import furniture_key, page_label, repeated_keys
+from granska.ingest.furniture import EDGE_LINES, edge_furniture, furniture_key, page_label, repeated_keys
 from granska.ingest.spaced import spaced_tables
 from granska.ingest.structure import TOC_TITLE_RE, BlockBuilder, is_toc_entry, parse_numbered_heading
 from granska.ingest.tables import clean_table, is_figure_cell
@@ -239,26 +239,20 @@ def _clean(raw: str) -> _Line:
 def _strip_furniture(pages: list[list[_Line]]) -> tuple[dict[int, str], list[str]]:
     """Drop running header/footer lines and page numbers of form-feed pages; return page labels
     and the distinct furniture texts (a running header names the report and its publisher)."""
-    def edge(lines: list[_Line], from_end: bool) -> _Line | None:
+    edges = []
+    for lines in pages:
         filled = [line for line in lines if line.text]
-        return (filled[-1] if from_end else filled[0]) if filled else None
-
-    edges = [(edge(lines, False), edge(lines, True)) for lines in pages]
-    top_keys = repeated_keys([[top.text] if top else [] for top, _ in edges], len(pages))
-    bottom_keys = repeated_keys([[bottom.text] if bottom else [] for _, bottom in edges], len(pages))
+        edges.append((filled[:EDGE_LINES], filled[::-1][:EDGE_LINES]))
+    found = edge_furniture([([line.text for line in top], [line.text for line in bottom]) for top, bottom in edges])
     labels: dict[int, str] = {}
     furniture: dict[str, None] = {}
-    for number, (top, bottom) in enumerate(edges, start=1):
-        for line, keys in ((bottom, bottom_keys), (top, top_keys)):
-            if line is None:
-                continue
-            label = page_label(line.text)
-            if label is not None or furniture_key(line.text) in keys:
-                if label is not None:
-                    labels.setdefault(number, label)
-                else:
-                    furniture[line.text] = None
-                line.text = ""
+    for number, ((top, bottom), (n_top, n_bottom, label)) in enumerate(zip(edges, found, strict=True), start=1):
+        if label is not None:
+            labels[number] = label
+        for line in top[:n_top] + bottom[:n_bottom]:
+            if page_label(line.text) is None:
+                furniture[line.text] = None
+            line.text = ""
     keys = {furniture_key(text) for text in furniture}
     for line in _numbered_running_lines(pages):
         if furniture_key(line.text) not in keys:  # one of "... 24", "... 25": the header is one text

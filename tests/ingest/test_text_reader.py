@@ -283,3 +283,28 @@ def test_a_table_continued_on_the_next_page_keeps_its_header_and_open_groups(tmp
     summa = rows[("Omsättningstillgångar", "Summa omsättningstillgångar")]
     assert summa.headers == ["År 2023", "År 2024"] and summa.cells == ["72,6", "67,0"]
     assert rows[("Eget kapital", "Årets resultat")].cells == ["-8,1", "-10,3"]
+
+
+def test_a_running_header_of_two_lines_is_furniture_and_still_dates_the_report(tmp_path):
+    """A running header of the publisher's line over the report's title line ("Ålunda kommun" /
+    "Delårsrapport augusti 2024") is furniture line by line from the page's edge, as in a PDF;
+    body text that only happens to follow it is kept. When the title page's title is that same
+    header line, the period is still read from the header."""
+    from granska.ingest.metadata import infer_metadata
+    from granska.ingest.text import read_text
+
+    pages = ["<!-- sida 1 -->\n\nDelårsrapport         augusti      2024\n\nNämnden för Teknik\n"]
+    for n, topic in zip(range(2, 7), ["Ekonomi", "Personal", "Investeringar", "Miljö", "Framtid"], strict=True):
+        pages.append(
+            f"<!-- sida {n} -->\n\nNämnden för Teknik                   Ålunda kommun\nDelårsrapport augusti 2024\n\n"
+            f"## {n} {topic}\n\nAvsnittet om {topic.lower()} börjar här med 2020 som jämförelseår.\n\n{n}\n"
+        )
+    md = tmp_path / "rapport.md"
+    md.write_text("\n".join(pages), encoding="utf-8")
+    doc = read_text(md)
+    text = "\n".join(b.text for b in doc.blocks)
+    assert "Delårsrapport augusti 2024" not in text and "Ålunda kommun" not in text
+    assert "Avsnittet om personal börjar här med 2020 som jämförelseår." in text
+    assert set(doc.furniture) >= {"Nämnden för Teknik Ålunda kommun", "Delårsrapport augusti 2024"}
+    meta = infer_metadata(doc)
+    assert (meta.period_start, meta.period_end) == (202401, 202408)
