@@ -18,7 +18,8 @@ from functools import cached_property
 from pathlib import Path
 
 from granska.app.answer import (
-    Candidate, Draft, candidates_from, compose, continues, demote_unnamed, report_label, score_candidates,
+    Candidate, ChapterWords, Draft, candidates_from, compose, continues, demote_unnamed, report_label,
+    score_candidates,
 )
 from granska.app.query import Query, parse_question
 from granska.app.scope import Mentions, archive_summary, resolve_scope
@@ -57,6 +58,11 @@ class _View:
     mentions: Mentions  # which reports say a word: the scope check's evidence
     by_position: dict[tuple[str, int], Chunk]
     row_groups: dict[str, list] = field(default_factory=dict)  # per report, filled on first use (contradictions)
+
+    @cached_property
+    def chapter_says(self) -> ChapterWords:
+        """Where a question's name may be said for a passage that does not repeat it."""
+        return ChapterWords(list(self.by_position.values()))
 
     @cached_property
     def values(self) -> ValueIndex:
@@ -264,7 +270,7 @@ class Engine:
                 else:
                     c.coverage = 0.0
             scored = [c for c in scored if c.chunk.id in answering]
-        return demote_unnamed(scored, question)
+        return demote_unnamed(scored, question, view.chapter_says)
 
     @staticmethod
     def _filter_documents(view: _View, filters: dict | None) -> list[DocumentRecord]:

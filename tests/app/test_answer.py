@@ -529,6 +529,7 @@ def test_a_year_told_from_a_later_report_is_answered_with_the_rest_of_its_passag
     the list it introduces completes the answer though its items never repeat the year."""
     from types import SimpleNamespace
 
+    from granska.app.answer import ChapterWords
     from granska.app.engine import Engine
     from granska.app.scope import Scope
 
@@ -537,7 +538,7 @@ def test_a_year_told_from_a_later_report_is_answered_with_the_rest_of_its_passag
     other = "Under 2026 har arbetet med säkerhetslagen bedrivits enligt plan."
     chunks = [chunk(0, text, "Budget"), chunk(1, other, "Uppdrag")]
     lexical = LexicalIndex.build(chunks + [chunk(100 + i, t) for i, t in enumerate(FILLER)])
-    view = SimpleNamespace(state=SimpleNamespace(lexical=lexical))
+    view = SimpleNamespace(state=SimpleNamespace(lexical=lexical), chapter_says=ChapterWords(chunks))
     question = "Vilka delar ingår i arbetet med säkerhetslagen 2027?"
     query = parse_question(question)
     scope = Scope([], restricted=True, required_all={"2027"})
@@ -548,3 +549,26 @@ def test_a_year_told_from_a_later_report_is_answered_with_the_rest_of_its_passag
     assert draft is not None
     assert [p.candidate.text for p in draft.parts][-3:] == ["Centraliserad logghantering", "Skydd mot skadlig kod",
                                                              "Förstärkt skalskydd"]
+
+
+def test_a_table_row_is_about_the_unit_its_chapter_names_in_prose():
+    """A chapter names the unit it reports on once, in its opening prose, and then tabulates
+    without repeating it: a row of that chapter answers a question naming the unit. The same
+    row in a chapter opened about another unit does not, though a later passage of the chapter
+    names the asked one in passing (the name is still required, and a mention is not a subject)."""
+    from granska.app.answer import ChapterWords
+
+    question = "Vilken frisknärvaro hade Bygg- och miljöförvaltningen 2024?"
+    table = "Effektmått (%)\nMått | 2023 | 2024\nFrisknärvaro | 71,0 | 73,5"
+    for opening, answers in (("Statistiken innefattar hela Bygg- och miljöförvaltningen.", True),
+                             ("Statistiken innefattar hela Kulturförvaltningen.", False)):
+        chunks = [chunk(0, opening, section="3 Personal"),
+                  chunk(1, table, section="3 Personal > 3.4 Effektmått", kind="table"),
+                  chunk(2, "Samarbetet med Bygg- och miljöförvaltningen fortsätter.", section="3 Personal > 3.5 Samverkan"),
+                  chunk(3, "Bygg- och miljöförvaltningen har ett nytt ärendesystem.", section="5 Verksamhet")]
+        lexical = LexicalIndex.build(chunks + [chunk(100 + i, t) for i, t in enumerate(FILLER)])
+        query = parse_question(question)
+        scored = score_candidates(candidates_from([Hit(chunks[1], 1.0)]), query, lexical)
+        row = demote_unnamed(scored, question, ChapterWords(chunks))[0]
+        assert (row.coverage > 0) is answers, opening
+        assert demote_unnamed(scored, question)[0].coverage == 0  # without the chapter: unnamed
