@@ -136,7 +136,7 @@ def resolve_scope(query: Query, records: list[DocumentRecord], mentions: Mention
         if candidates is not docs:
             # The organisation asked about tells of the period in another of its reports: that is
             # a better source than other organisations' reports for the period.
-            told = _elsewhere(query, candidates, mentions)
+            told = _elsewhere(query, candidates, mentions, docs)
             if told is not None and told.documents:
                 told.unstated, told.missing = _no_period(query, candidates), "period"
                 return told
@@ -144,17 +144,19 @@ def resolve_scope(query: Query, records: list[DocumentRecord], mentions: Mention
     if spanning:
         words = {month_name(m.month) for m in query.months}
         return Scope(spanning, restricted=True, required_words=words, missing="period")
-    told = _elsewhere(query, attempts[0], mentions)
+    told = _elsewhere(query, attempts[0], mentions, docs)
     if told is not None and told.documents:
         told.unstated, told.missing = _no_period(query, attempts[0] or records), "period"
         return told
     return Scope([], refusal=_no_period(query, attempts[0] or records), missing="period")
 
 
-def _elsewhere(query: Query, docs: list[DocumentRecord], mentions: Mentions | None) -> Scope | None:
+def _elsewhere(query: Query, docs: list[DocumentRecord], mentions: Mentions | None,
+               archive: list[DocumentRecord]) -> Scope | None:
     """The reports that state a period none is catalogued for: by their words when the index is
-    at hand (an empty scope when none states it), else by the catalogue's neighbours."""
-    stated = _stated_years(query, docs, mentions)
+    at hand (an empty scope when none states it), else by the catalogue's neighbours. `archive`
+    is every report the question may be answered from, `docs` those tried now."""
+    stated = _stated_years(query, docs, mentions, archive)
     return stated if stated is not None else _told_from_another_period(query, docs)
 
 
@@ -165,15 +167,31 @@ def _stating(mentions: Mentions | None, docs: list[DocumentRecord], words: list[
     return [d for d in docs if d.document in saying]
 
 
-def _stated_years(query: Query, docs: list[DocumentRecord], mentions: Mentions | None) -> Scope | None:
+def _stated_years(query: Query, docs: list[DocumentRecord], mentions: Mentions | None,
+                  archive: list[DocumentRecord]) -> Scope | None:
     """A year no report is catalogued for, that reports state (a comparison column, a review of
     earlier years, a year inferred wrongly): those reports, answered only by a passage that states
     the year; no such report, a refusal (an empty scope). None without the evidence to decide.
-    Months stay with the catalogue: a month without its report is a near miss."""
-    if not query.years or query.months or query.report_number or query.months_elapsed:
+
+    A single month stays with the catalogue: a month without its report is a near miss. A month
+    range with its year ("januari–juni 2023") is a period of account, and reports restate the
+    same period of earlier years beside their own ("Utfall januari-juni 2023" next to 2024): it
+    is told by a passage that states its first and last month and its year. Not when a report of
+    the archive is catalogued for the range (the organisation word named another body's report),
+    nor in a year a report tried covers: there a range is its own period or the part of the year
+    it forecasts ("april till december"), which the catalogue answers."""
+    if not query.years or query.report_number or query.months_elapsed or mentions is None:
         return None
-    if mentions is None:
-        return None
+    if query.months:
+        ranges = [m for m in find_month_ranges(query.text)
+                  if m.year is not None and m.start_month is not None and m.start_month < m.end_month]
+        if len(ranges) != 1 or len(query.months) != 1 or query.months[0].month != ranges[0].end_month:
+            return None
+        told = ranges[0]
+        if any(d.period_start // 100 <= told.year <= d.period_end // 100 for d in docs) or _filter_period(query, archive):
+            return None
+        words = {month_name(told.start_month), month_name(told.end_month), str(told.year)}
+        return Scope(_stating(mentions, docs, [str(told.year)]), restricted=True, required_all=words)
     years = [str(y) for y in query.years]
     return Scope(_stating(mentions, docs, years), restricted=True, required_all=set(years))
 

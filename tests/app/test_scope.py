@@ -87,3 +87,41 @@ def test_a_year_stated_by_a_later_report_is_looked_for_there():
 def test_a_year_no_report_states_is_refused_and_without_evidence_the_catalogue_decides():
     assert resolve_scope(parse_question("Hur många ärenden hade Tullverket 2005?"), AGENCY, SAYS).refusal is not None
     assert resolve_scope(parse_question("Hur många anställda fanns i Region Stockholm 2003?"), AGENCY).refusal is not None
+
+
+INTERIM = [report("alunda-2024-08.md", 202401, 202408, "Ålunda kommun")]
+INTERIM_SAYS = Mentions([
+    Chunk(id="a", text="Sjukfrånvaro män | Utfall januari-juni 2023 | Utfall januari-juni 2024", document="alunda-2024-08.md",
+          doc_id="alunda-2024-08.md", organisation="Ålunda kommun", report_type="delårsrapport", period_start=202401,
+          period_end=202408, year=2024, page=1, page_label="1", section="", kind="table"),
+])
+
+
+def test_a_month_range_of_an_earlier_year_is_looked_for_in_the_reports_that_state_that_year():
+    """An interim report restates the same period a year before ("Utfall januari-juni 2023"); only
+    a passage that states the range's months and its year answers. A single month stays refused."""
+    scope = resolve_scope(parse_question("Hur hög var sjukfrånvaron bland män i Ålunda kommun under januari–juni 2023?"),
+                          INTERIM, INTERIM_SAYS)
+    assert scope.refusal is None and [d.document for d in scope.documents] == ["alunda-2024-08.md"]
+    assert scope.required_all == {"januari", "juni", "2023"}
+    for question in ("Hur hög var sjukfrånvaron i Ålunda kommun i juni 2023?",
+                     "Hur hög var sjukfrånvaron i Ålunda kommun under januari–juni 2022?"):
+        assert resolve_scope(parse_question(question), INTERIM, INTERIM_SAYS).refusal is not None, question
+
+
+def test_a_month_range_within_a_year_a_report_covers_stays_with_the_catalogue():
+    """ "april–december 2026" asked of a report for March 2026 is the rest of the year it
+    forecasts, not an earlier period restated: the catalogue answers, with the report itself,
+    though no passage states "2026" beside both months. Likewise a range another organisation's
+    report is catalogued for is that report's, not one the named organisation restates."""
+    march = [report("alunda-2026-03.pdf", 202601, 202603, "Ålunda kommun")]
+    says = Mentions([Chunk(id="b", text="Kostnaderna för april till december beräknas till 24 mnkr.",
+                           document="alunda-2026-03.pdf", doc_id="alunda-2026-03.pdf", organisation="Ålunda kommun",
+                           report_type="delårsrapport", period_start=202601, period_end=202603, year=2026, page=1,
+                           page_label="1", section="", kind="text")])
+    scope = resolve_scope(parse_question("Vad kostar säkerhetsarbetet i Ålunda kommun april–december 2026?"), march, says)
+    assert "2026" not in scope.required_all  # a passage saying the months answers; the catalogue gave the year
+    both = INTERIM + [report("bjorke-2023-06.pdf", 202301, 202306, "Björke kommun")]
+    scope = resolve_scope(parse_question("Hur hög var sjukfrånvaron bland män i Ålunda kommun under januari–juni 2023?"),
+                          both, INTERIM_SAYS)
+    assert "2023" not in scope.required_all
