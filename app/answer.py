@@ -153,9 +153,12 @@ def _row_candidates(chunk: Chunk, rank: int) -> list[Candidate]:
             if any(ch.isdigit() for ch in cell):
                 columns.append(name)
             unit = unit_of(name) or (row_unit if row_unit is not None else caption_unit)
+            # A per cent from a caption or column may be one column's ("Avvikelse %") among
+            # amounts, so only the row's own "(%)" gives its bare numbers a per cent sign.
+            own_percent = unit == "%" and row_unit == "%" and not unit_of(name)
             shown = cell
-            if unit and unit != "%" and re.fullmatch(r"[+\-−–]?\d[\d \u00a0]*(,\d+)?", cell):
-                shown = f"{cell} {unit}"  # a bare number takes the unit its column or caption states
+            if unit and (unit != "%" or own_percent) and re.fullmatch(r"[+\-−–]?\d[\d \u00a0]*(,\d+)?", cell):
+                shown = f"{cell} {unit}"  # a bare number takes the unit its row, column or caption states
             parts.append(f"{name}: {shown}" if name else shown)
         if not parts:
             continue

@@ -30,6 +30,8 @@ MONTH_RE = rf"(?:{_MONTH_ALT})\.?(?![a-zåäö])"
 """Regex fragment matching one month word (case-insensitive use intended), "okt." included."""
 
 _YEAR_RE = r"(?:19|20)\d\d"
+DATED_TOKEN_RE = re.compile(rf"{_YEAR_RE}(?:-\d\d){{0,2}}")
+"""A word that is a year or a date ("2024", "2024-08", "2024-08-31"): how a column header ends."""
 
 # "januari–augusti 2021", "jan-feb", "januari till augusti 2019", "maj t.o.m. augusti".
 _RANGE_RE = re.compile(

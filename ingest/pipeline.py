@@ -17,7 +17,7 @@ SUPPORTED_SUFFIXES = (".pdf", ".txt", ".md")
 # Bump when reading, metadata, chunking or the embedded text changes what a file turns into:
 # documents ingested by another version are re-processed on the next ingest even though their
 # bytes did not change.
-PIPELINE_VERSION = 22
+PIPELINE_VERSION = 23
 
 
 # A folder's own documentation (an archive copied from a repository keeps its README or SOURCES

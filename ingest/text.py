@@ -15,6 +15,7 @@ from pathlib import Path
 from granska.ingest.clean import is_bullet, join_lines, join_wrapped, normalise_bullet, normalise_spaces
 from granska.ingest.errors import IngestError
 from granska.ingest.furniture import EDGE_LINES, edge_furniture, furniture_key, page_label, repeated_keys
+from granska.ingest.periods import DATED_TOKEN_RE
 from granska.ingest.spaced import spaced_tables
 from granska.ingest.structure import TOC_TITLE_RE, BlockBuilder, is_toc_entry, parse_numbered_heading
 from granska.ingest.tables import clean_table, is_figure_cell
@@ -109,7 +110,7 @@ def _pipe_tables(lines: list[str]) -> list[str]:
         cells = [[[part.strip() for part in _BREAK_TAG_RE.split(cell)] for cell in line.strip().strip("|").split("|")]
                  for i, line in enumerate(block) if i != rule]
         rows = [[_joined(cell) for cell in row] for row in cells]
-        if rule == 1 and rows and (spread := _collapsed_header(cells[0])):
+        if rule == 1 and rows and (spread := _collapsed_header(cells[0]) or _stacked_header(cells[0])):
             rows[0] = spread
         elif rule == 1 and rows and (merged := _merged_first_row(cells[0])):
             rows[0:1] = merged
@@ -158,6 +159,58 @@ def _collapsed_header(row: list[list[str]]) -> list[str] | None:
         for column, part in enumerate(parts):
             per_column[column].append(part)
     return [" ".join(label), *(" ".join(parts) for parts in per_column)]
+
+
+def _stacked_header(row: list[list[str]]) -> list[str] | None:
+    """A collapsed header (see `_collapsed_header`) whose columns are printed to different
+    depths: on the label's line the label, then the one-line headers of the first columns, each
+    ending in its year or date ("Låneskuld, miljoner kronor 2020 2021 2022 2023"); the remaining,
+    deeper columns printed on the lines above and below, each line naming every one of them once
+    ("Prognos Augusti" over "2024 2024"). A line without figures under a header that names every
+    column on the label's line is the label wrapped ("... miljoner" over "kronor"). Spread back
+    only when every line fits that shape and the columns' years run in order, oldest first (the
+    layout of a comparison over years); anything else is left as it was."""
+    columns = len(row) - 1
+    if columns < 2 or any(any(part for part in cell) for cell in row[1:]):
+        return None
+    lines = [line.split() for line in row[0] if line.strip()]
+    at = next((i for i, words in enumerate(lines)
+               if not _dated(words[0]) and any(_dated(w) for w in words)), None)
+    if at is None:
+        return None
+    words = lines[at]
+    first = next(i for i, word in enumerate(words) if _dated(word))
+    label, heads, current = words[:first], [], []
+    for word in words[first:]:
+        current.append(word)
+        if _dated(word):
+            heads.append(current)
+            current = []
+    deep = columns - len(heads)
+    if current or deep < 0:
+        return None
+    stacked: list[list[str]] = [[] for _ in range(deep)]
+    for number, others in enumerate(lines):
+        if number == at:
+            continue
+        if deep == 0 and number > at and not any(ch.isdigit() for word in others for ch in word):
+            label += others
+        elif deep and len(others) == deep:
+            for column, word in enumerate(others):
+                stacked[column].append(word)
+        else:
+            return None
+    headers = [*heads, *stacked]
+    if not all(headers) or not all(_dated(h[-1]) for h in headers):
+        return None
+    years = [int(h[-1][:4]) for h in headers]
+    if years != sorted(years):
+        return None
+    return [" ".join(label), *(" ".join(h) for h in headers)]
+
+
+def _dated(word: str) -> bool:
+    return bool(DATED_TOKEN_RE.fullmatch(word))
 
 
 def _merged_first_row(row: list[list[str]]) -> list[list[str]] | None:

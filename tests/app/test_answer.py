@@ -572,3 +572,15 @@ def test_a_table_row_is_about_the_unit_its_chapter_names_in_prose():
         row = demote_unnamed(scored, question, ChapterWords(chunks))[0]
         assert (row.coverage > 0) is answers, opening
         assert demote_unnamed(scored, question)[0].coverage == 0  # without the chapter: unnamed
+
+
+def test_a_row_that_states_per_cent_gives_its_bare_figures_the_per_cent_sign():
+    """ "Genomsnittlig ränta (%)" in a table of amounts: its figures are per cents, and the
+    answer says so (a bare "1,57" would be read as the caption's mnkr or as nothing). A row
+    without the mark keeps the caption's unit."""
+    table = chunk(0, "Låneskuld, miljoner kronor | 2023 | Prognos 2024\nLåneskuld | 1 200 | 1 300\n"
+                     "Genomsnittlig ränta (%) | 1,30 | 1,57", kind="table")
+    debt, rate = candidates_from([Hit(table, 1.0)])
+    assert rate.text == "Genomsnittlig ränta (%) – 2023: 1,30 %, Prognos 2024: 1,57 %"
+    assert [f.unit for f in rate.figures] == ["%", "%"]
+    assert debt.text == "Låneskuld – 2023: 1 200 mnkr, Prognos 2024: 1 300 mnkr"

@@ -308,3 +308,30 @@ def test_a_running_header_of_two_lines_is_furniture_and_still_dates_the_report(t
     assert set(doc.furniture) >= {"Nämnden för Teknik Ålunda kommun", "Delårsrapport augusti 2024"}
     meta = infer_metadata(doc)
     assert (meta.period_start, meta.period_end) == (202401, 202408)
+
+
+def test_a_collapsed_header_stacked_deeper_on_its_last_columns_is_spread_over_them(tmp_path):
+    """A converter that writes a table's whole header into its first cell, the header printed
+    to different depths (years one line deep, "Prognos 2024" two): the label's line names the
+    first columns, the lines above and below it the deeper last ones. A label wrapped under a
+    one-line header stays the label; a shape that does not fit (a deeper line naming some of the
+    deep columns only, or years out of order) is left collapsed rather than guessed."""
+    from granska.ingest.text import read_text
+
+    md = tmp_path / "rapport.md"
+    md.write_text(
+        "# Finansiering\n\n"
+        "| Prognos Augusti<br>Låneskuld, miljoner kronor 2020 2021 2022<br>2024 2024 |  |  |  |  |  |\n"
+        "| --- | --- | --- | --- | --- | --- |\n| Genomsnittlig ränta (%) | 0,55 | 0,54 | 0,71 | 1,57 | 1,35 |\n\n"
+        "| Pensioner, miljoner 2023 Prognos 2024<br>kronor |  |  |\n| --- | --- | --- |\n| Pensionskostnad | 524 | 630 |\n\n"
+        "| Utfall Utfall<br>Prognos till till<br>Resultat, miljoner kronor 2021 2022<br>2024 augusti augusti<br>2023 2024"
+        " |  |  |  |  |  |\n| --- | --- | --- | --- | --- | --- |\n| Kommunen | 1 | 2 | 3 | 4 | 5 |\n\n"
+        "| Prognos<br>Miljoner kronor 2024 2023<br>2025 |  |  |  |\n| --- | --- | --- | --- |\n| Intäkter | 1 | 2 | 3 |\n",
+        encoding="utf-8",
+    )
+    loans, pensions, partial, unordered = [b for b in read_text(md).blocks if b.kind == "table"]
+    assert loans.rows[0] == ["Låneskuld, miljoner kronor", "2020", "2021", "2022", "Prognos 2024", "Augusti 2024"]
+    assert loans.rows[1][4] == "1,57"
+    assert pensions.rows[0] == ["Pensioner, miljoner kronor", "2023", "Prognos 2024"]
+    assert partial.rows[0][1:] == ["", "", "", "", ""]
+    assert unordered.rows[0][1:] == ["", "", ""]
